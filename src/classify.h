@@ -1,0 +1,17 @@
+/* classify.h - stage 1 of the close path: what is this descriptor? */
+#ifndef GC_CLASSIFY_H
+#define GC_CLASSIFY_H
+
+#include <stdbool.h>
+
+#include "record.h"
+
+/* For a descriptor the table tracks: reads its TCP state into the record.
+ * Returns true for a TCP socket in a connected state; otherwise sets
+ * rec->verdict and returns false. */
+bool gc_classify(int fd, struct gc_close_record *rec);
+
+/* TCP state of a socket (TCP_INFO), or -1 for no TCP socket. */
+int gc_tcp_state(int fd);
+
+#endif

@@ -1,0 +1,19 @@
+/* gc.h - things every library file needs: the export marker and the clock. */
+#ifndef GC_H
+#define GC_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* The library is built with -fvisibility=hidden; only wrappers are exported. */
+#define GC_EXPORT __attribute__((visibility("default")))
+
+/* Milliseconds on the monotonic clock (vDSO: async-signal-safe, no syscall). */
+static inline uint64_t gc_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+#endif
