@@ -2,43 +2,144 @@
 #include "closepath.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 
 #include "classify.h"
+#include "gc.h"
+#include "holders.h"
 #include "linger.h"
 #include "owner.h"
 #include "policy.h"
 #include "real.h"
 
-void gc_close_prepare(int fd, uint64_t deadline_ms, struct gc_close_record *rec)
+struct candidate {
+    struct gc_fdent ent;
+    enum gc_ownership own;
+    uint64_t inode;
+    struct gc_plan plan;
+    bool linger;
+    bool shut;
+};
+
+static uint64_t inode_of(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+/* Stage 2b: one /proc walk answers for every inherited or forked socket of
+ * the group; an unreadable family leaves them all undecided. */
+static void ask_family(const int *fds, int n, const struct gc_closing *closing,
+                       struct candidate *cand, struct gc_close_record *recs)
+{
+    struct gc_holder_query q = {.closing = closing->fds, .nclosing = closing->n,
+                                .whole_process = closing->whole_process};
+    int slot[GC_GROUP_MAX];
+
+    for (int i = 0; i < n; i++) {
+        if (cand[i].own != GC_OWN_ASK_FAMILY)
+            continue;
+        if (q.n == GC_HOLDERS_MAX) {
+            cand[i].own = GC_OWN_NO;
+            recs[i].verdict = GC_V_UNDECIDED;
+            continue;
+        }
+        slot[i] = q.n;
+        q.inode[q.n++] = cand[i].inode;
+    }
+    if (q.n == 0)
+        return;
+    int known = gc_find_other_holders(&q) == 0;
+    for (int i = 0; i < n; i++) {
+        if (cand[i].own != GC_OWN_ASK_FAMILY)
+            continue;
+        if (!known || q.held[slot[i]]) {
+            cand[i].own = GC_OWN_NO;
+            recs[i].verdict = known ? GC_V_SHARED : GC_V_UNDECIDED;
+        } else {
+            cand[i].own = GC_OWN_YES;
+        }
+    }
+    (void)fds;
+}
+
+void gc_close_group_prepare(const int *fds, int n, bool whole_process, uint64_t deadline_ms,
+                            struct gc_close_record *recs)
 {
     int saved_errno = errno;
-    struct gc_fdent ent;
-    struct gc_plan plan;
+    struct candidate cand[GC_GROUP_MAX];
+    struct gc_closing closing = {.fds = fds, .n = n, .whole_process = whole_process};
+    int tracked = 0, foreign = -1;
 
-    *rec = (struct gc_close_record){.fd = fd, .tcp_state = -1};
+    if (n > GC_GROUP_MAX)
+        n = GC_GROUP_MAX;
 
-    if (!gc_fd_lookup(fd, &ent)) {
-        rec->verdict = GC_V_UNTRACKED; /* the common case: no syscall at all */
-        return;
+    /* Stage 1: classify.  Untracked descriptors cost no syscall at all. */
+    for (int i = 0; i < n; i++) {
+        recs[i] = (struct gc_close_record){.fd = fds[i], .tcp_state = -1};
+        cand[i].own = GC_OWN_NO;
+        cand[i].linger = false;
+        if (!gc_fd_lookup(fds[i], &cand[i].ent)) {
+            recs[i].verdict = GC_V_UNTRACKED;
+            continue;
+        }
+        if (foreign < 0)
+            foreign = gc_in_foreign_child();
+        if (foreign) {
+            recs[i].verdict = GC_V_VFORK_CHILD; /* hands off, the table too */
+            continue;
+        }
+        tracked = 1;
+        if (!gc_classify(fds[i], &recs[i]))
+            continue;
+        /* Stage 2: ownership. */
+        cand[i].own = gc_decide_owner(fds[i], &cand[i].ent, &closing, &recs[i]);
+        if (cand[i].own != GC_OWN_NO || n > 1)
+            cand[i].inode = inode_of(fds[i]);
     }
-    /* A vfork-like child shares our memory: hands off the table too. */
-    if (gc_in_foreign_child()) {
-        rec->verdict = GC_V_VFORK_CHILD;
-        errno = saved_errno;
-        return;
-    }
-    if (gc_classify(fd, rec) && gc_decide_owner(fd, &ent, rec) &&
-        gc_choose_policy(fd, &ent, deadline_ms, rec, &plan))
-        gc_linger(fd, &plan.s, plan.deadline_ms, rec);
+    ask_family(fds, n, &closing, cand, recs);
 
-    gc_fd_forget(fd);
+    /* Stage 3: policy, once per socket. */
+    for (int i = 0; i < n; i++) {
+        if (cand[i].own != GC_OWN_YES)
+            continue;
+        bool twin = false;
+        for (int j = 0; j < i && !twin; j++)
+            twin = cand[j].linger && cand[j].inode == cand[i].inode;
+        if (twin) {
+            recs[i].verdict = GC_V_SAME_SOCKET;
+            continue;
+        }
+        cand[i].linger =
+            gc_choose_policy(fds[i], &cand[i].ent, deadline_ms, &recs[i], &cand[i].plan);
+    }
+
+    /* Stage 4: act.  Every FIN goes out before any wait starts. */
+    for (int i = 0; i < n; i++)
+        if (cand[i].linger)
+            cand[i].shut = gc_linger_shutdown(fds[i], &cand[i].plan.s, &recs[i]);
+    for (int i = 0; i < n; i++)
+        if (cand[i].linger)
+            gc_linger_wait(fds[i], &cand[i].plan.s, cand[i].shut, cand[i].plan.deadline_ms,
+                           &recs[i]);
+
+    if (tracked)
+        for (int i = 0; i < n; i++)
+            if (recs[i].verdict != GC_V_UNTRACKED && recs[i].verdict != GC_V_VFORK_CHILD)
+                gc_fd_forget(fds[i]);
     errno = saved_errno;
 }
 
-void gc_close_finish(const struct gc_close_record *rec)
+void gc_close_prepare(int fd, uint64_t deadline_ms, struct gc_close_record *rec)
+{
+    gc_close_group_prepare(&fd, 1, false, deadline_ms, rec);
+}
+
+void gc_close_finish(const struct gc_close_record *recs, int n)
 {
     int saved_errno = errno;
-    gc_record(rec);
+    for (int i = 0; i < n; i++)
+        gc_record(&recs[i]);
     errno = saved_errno;
 }
 
@@ -48,6 +149,6 @@ int gc_close(int fd)
 
     gc_close_prepare(fd, 0, &rec);
     int r = gc_real_close(fd);
-    gc_close_finish(&rec);
+    gc_close_finish(&rec, 1);
     return r;
 }

@@ -4,18 +4,28 @@
 #ifndef GC_CLOSEPATH_H
 #define GC_CLOSEPATH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "record.h"
 
-/* Everything before the real close: a graceful close when the socket is
- * owned and the policy says so, nothing otherwise.  Forgets the table
- * entry (except in a vfork-like child).  errno is left as it was.
- * deadline_ms: an absolute bound shared by several closes, or 0. */
+/* Descriptors one group call handles; callers with more go in chunks. */
+#define GC_GROUP_MAX 64
+
+/* Everything before the real close of several descriptors that close
+ * together (close_range, closefrom, fcloseall, exit): each socket this
+ * close really ends gets its graceful close, all under 'deadline_ms'
+ * (0: one timeout from now).  whole_process: every descriptor of this
+ * process is going away (exit).  Table entries are forgotten (except in a
+ * vfork-like child); errno is left as it was. */
+void gc_close_group_prepare(const int *fds, int n, bool whole_process, uint64_t deadline_ms,
+                            struct gc_close_record *recs);
+
+/* The same for one descriptor. */
 void gc_close_prepare(int fd, uint64_t deadline_ms, struct gc_close_record *rec);
 
 /* The record stage, after the real close; errno is left as it was. */
-void gc_close_finish(const struct gc_close_record *rec);
+void gc_close_finish(const struct gc_close_record *recs, int n);
 
 /* close(): prepare, one real close, record.  Returns what the real close
  * returned, with its errno. */

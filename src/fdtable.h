@@ -14,11 +14,13 @@
 #define GC_FDTABLE_SIZE 65536
 
 enum {
-    GC_FD_TRACKED = 1u << 0,  /* entry in use: a TCP socket made in this process */
+    GC_FD_TRACKED = 1u << 0,  /* entry in use: a TCP socket we know of */
     GC_FD_ACCEPTED = 1u << 1, /* came from accept (role), else from socket() */
     GC_FD_DUPED = 1u << 2,    /* another descriptor here may name the same socket */
     GC_FD_ELSEWHERE = 1u << 3, /* a copy lives where the table cannot see it:
                                   sent with SCM_RIGHTS, or dup'd past the table */
+    GC_FD_INHERITED = 1u << 4, /* open when the library loaded (exec inheritance) */
+    GC_FD_STREAM = 1u << 5,    /* has a stdio stream (fdopen): fcloseall closes it */
 };
 
 struct gc_fdent {
@@ -37,6 +39,8 @@ bool gc_fd_lookup(int fd, struct gc_fdent *out);
 void gc_fd_forget(int fd);
 /* newfd now names what oldfd names (dup family); both are marked DUPED. */
 void gc_fd_copy(int oldfd, int newfd);
+/* Sets 'flag' on the entry of 'fd', if tracked. */
+void gc_fd_set_flag(int fd, uint32_t flag);
 /* Sets 'flag' on every entry holding 'cookie'. */
 void gc_fd_flag_cookie(uint64_t cookie, uint32_t flag);
 /* Highest descriptor number ever recorded, for bounded scans. */

@@ -94,17 +94,27 @@ static bool peer_finished(int state)
     return state == TCP_CLOSE_WAIT || state == TCP_LAST_ACK || state == TCP_CLOSING;
 }
 
+bool gc_linger_shutdown(int fd, const struct gc_settings *s, const struct gc_close_record *rec)
+{
+    if (write_side_shut(rec->tcp_state))
+        return true;
+    return (s->steps & GC_STEP_SHUTDOWN) && shutdown(fd, SHUT_WR) == 0;
+}
+
 void gc_linger(int fd, const struct gc_settings *s, uint64_t deadline_ms,
                struct gc_close_record *rec)
 {
+    gc_linger_wait(fd, s, gc_linger_shutdown(fd, s, rec), deadline_ms, rec);
+}
+
+void gc_linger_wait(int fd, const struct gc_settings *s, bool shut, uint64_t deadline_ms,
+                    struct gc_close_record *rec)
+{
     uint64_t start = gc_now_ms(), now = start, last_data = start;
-    bool shut = write_side_shut(rec->tcp_state);
     bool peer_eof = peer_finished(rec->tcp_state);
     bool drain = s->steps & GC_STEP_DRAIN, outq = s->steps & GC_STEP_OUTQ;
     uint64_t backoff = POLL_MIN_MS;
 
-    if ((s->steps & GC_STEP_SHUTDOWN) && !shut && shutdown(fd, SHUT_WR) == 0)
-        shut = true;
     if (!drain && !outq) {
         rec->outcome = GC_O_DONE;
         return;

@@ -20,8 +20,19 @@ bool gc_in_foreign_child(void)
     return cached == 0 || cached != (pid_t)syscall(SYS_getpid);
 }
 
-/* Another live descriptor in this process naming the same socket? */
-static bool other_holder_here(int fd, uint64_t cookie)
+bool gc_is_closing(const struct gc_closing *c, int fd)
+{
+    if (c->whole_process)
+        return true;
+    for (int i = 0; i < c->n; i++)
+        if (c->fds[i] == fd)
+            return true;
+    return false;
+}
+
+/* Another live descriptor here, not closing with this one, naming the
+ * same socket?  Only dups the table saw can; it checks them all. */
+static bool other_holder_here(int fd, uint64_t cookie, const struct gc_closing *closing)
 {
     int hw = gc_fd_highwater();
 
@@ -29,30 +40,33 @@ static bool other_holder_here(int fd, uint64_t cookie)
         struct gc_fdent e;
         if (other == fd || !gc_fd_lookup(other, &e) || e.cookie != cookie)
             continue;
-        if (gc_socket_cookie(other) == cookie)
+        if (gc_socket_cookie(other) != cookie) {
+            gc_fd_forget(other); /* closed behind our back */
+            continue;
+        }
+        if (!gc_is_closing(closing, other))
             return true;
-        gc_fd_forget(other); /* closed behind our back */
     }
     return false;
 }
 
-bool gc_decide_owner(int fd, const struct gc_fdent *ent, struct gc_close_record *rec)
+enum gc_ownership gc_decide_owner(int fd, const struct gc_fdent *ent,
+                                  const struct gc_closing *closing, struct gc_close_record *rec)
 {
-    if (ent->gen != gc_fork_gen()) {
-        rec->verdict = GC_V_FORKED;
-        return false;
-    }
     if (ent->flags & GC_FD_ELSEWHERE) {
         rec->verdict = GC_V_ELSEWHERE;
-        return false;
+        return GC_OWN_NO;
     }
     if (gc_socket_cookie(fd) != ent->cookie) {
         rec->verdict = GC_V_STALE;
-        return false;
+        return GC_OWN_NO;
     }
-    if ((ent->flags & GC_FD_DUPED) && other_holder_here(fd, ent->cookie)) {
+    if ((ent->flags & GC_FD_INHERITED) || ent->gen != gc_fork_gen())
+        return GC_OWN_ASK_FAMILY;
+    if (!closing->whole_process && (ent->flags & GC_FD_DUPED) &&
+        other_holder_here(fd, ent->cookie, closing)) {
         rec->verdict = GC_V_DUPED;
-        return false;
+        return GC_OWN_NO;
     }
-    return true;
+    return GC_OWN_YES;
 }

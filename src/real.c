@@ -36,6 +36,12 @@ void gc_real_bind(void)
     BIND(popen, "popen");
     BIND(fork_nohooks, "_Fork");
     BIND(vfork, "vfork");
+    BIND(fclose, "fclose");
+    BIND(fcloseall, "fcloseall");
+    BIND(fdopen, "fdopen");
+    BIND(close_range, "close_range");
+    BIND(closefrom, "closefrom");
+    BIND(exit_now, "_exit");
 }
 
 #define LOAD(field) __atomic_load_n(&gc_real.field, __ATOMIC_ACQUIRE)

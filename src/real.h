@@ -32,6 +32,12 @@ struct gc_real_fns {
     FILE *(*popen)(const char *, const char *);
     pid_t (*fork_nohooks)(void); /* glibc's _Fork: runs no atfork handlers */
     pid_t (*vfork)(void);
+    int (*fclose)(FILE *);
+    int (*fcloseall)(void);
+    FILE *(*fdopen)(int, const char *);
+    int (*close_range)(unsigned int, unsigned int, int);
+    void (*closefrom)(int);
+    void (*exit_now)(int); /* _exit */
 };
 
 extern struct gc_real_fns gc_real;

@@ -16,7 +16,9 @@ enum gc_verdict {
     GC_V_STALE,           /* descriptor number reused behind our back */
     GC_V_NOT_TCP,         /* TCP_INFO refused: not (or no longer) TCP */
     GC_V_NOT_CONNECTED,   /* listening, connecting, closed, time-wait */
-    GC_V_FORKED,          /* existed across a fork or spawn: may be shared */
+    GC_V_SHARED,          /* another descriptor (here or in the family) holds it */
+    GC_V_UNDECIDED,       /* could not tell whether this is the last holder */
+    GC_V_SAME_SOCKET,     /* another descriptor closed with it did the linger */
     GC_V_DUPED,           /* another descriptor here still names it */
     GC_V_ELSEWHERE,       /* a copy went where we cannot see (SCM_RIGHTS) */
     GC_V_POLICY_OFF,      /* GRACECLOSE_POLICY=off */

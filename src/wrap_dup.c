@@ -51,7 +51,7 @@ static int dup_onto(int oldfd, int newfd, int flags, int is_dup3)
     if (fd >= 0 && oldfd != newfd)
         gc_track_copy(oldfd, fd);
     if (closing)
-        gc_close_finish(&rec);
+        gc_close_finish(&rec, 1);
     return fd;
 }
 

@@ -1,0 +1,240 @@
+/* procscan.c - /proc directory walks on raw syscalls (see procscan.h). */
+#include "procscan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define DENTS_BUF 2048
+
+struct linux_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+/* Writes "/proc/<pid>/<tail>" (pid 0: self) into buf. */
+static void proc_path(char *buf, size_t len, pid_t pid, const char *tail)
+{
+    char digits[16];
+    size_t n = 0, i = 0;
+    const char *head = "/proc/";
+
+    while (*head && i + 1 < len)
+        buf[i++] = *head++;
+    if (pid <= 0) {
+        for (const char *s = "self"; *s && i + 1 < len; s++)
+            buf[i++] = *s;
+    } else {
+        unsigned v = (unsigned)pid;
+        do {
+            digits[n++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        while (n && i + 1 < len)
+            buf[i++] = digits[--n];
+    }
+    if (i + 1 < len)
+        buf[i++] = '/';
+    while (*tail && i + 1 < len)
+        buf[i++] = *tail++;
+    buf[i] = '\0';
+}
+
+static bool parse_uint(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (*s < '0' || *s > '9')
+        return false;
+    for (; *s >= '0' && *s <= '9'; s++)
+        v = v * 10 + (uint64_t)(*s - '0');
+    *out = v;
+    return *s == '\0' || *s == ']' || *s == ' ' || *s == '\n';
+}
+
+static int open_dir(const char *path)
+{
+    return (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Walks the numeric entries of an open directory. */
+static int each_number(int dirfd, bool (*fn)(uint64_t n, void *ctx), void *ctx, long *budget)
+{
+    char buf[DENTS_BUF] __attribute__((aligned(8)));
+
+    for (;;) {
+        long got = syscall(SYS_getdents64, dirfd, buf, sizeof buf);
+        if (got < 0)
+            return errno == EINTR ? -1 : -1;
+        if (got == 0)
+            return 0;
+        for (long off = 0; off < got;) {
+            struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+            uint64_t n;
+            off += d->d_reclen;
+            if (!parse_uint(d->d_name, &n))
+                continue;
+            if (budget && --*budget < 0)
+                return -1;
+            if (!fn(n, ctx))
+                return 0;
+        }
+    }
+}
+
+struct fd_walk {
+    int dirfd;
+    bool (*fn)(int fd, uint64_t inode, void *ctx);
+    void *ctx;
+};
+
+static bool fd_entry(uint64_t n, void *p)
+{
+    struct fd_walk *w = p;
+    char name[24], link[64];
+    size_t i = 0;
+    char digits[24];
+    size_t k = 0;
+
+    do {
+        digits[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    while (k)
+        name[i++] = digits[--k];
+    name[i] = '\0';
+
+    long len = syscall(SYS_readlinkat, w->dirfd, name, link, sizeof link - 1);
+    if (len <= 8)
+        return true; /* gone meanwhile, or not a socket link */
+    link[len] = '\0';
+    /* "socket:[12345]" */
+    if (link[0] != 's' || link[1] != 'o' || link[2] != 'c' || link[3] != 'k' || link[4] != 'e' ||
+        link[5] != 't' || link[6] != ':' || link[7] != '[')
+        return true;
+    uint64_t inode, fdnum = 0;
+    if (!parse_uint(link + 8, &inode))
+        return true;
+    parse_uint(name, &fdnum);
+    return w->fn((int)fdnum, inode, w->ctx);
+}
+
+int gc_proc_socket_fds(pid_t pid, bool (*fn)(int fd, uint64_t inode, void *ctx), void *ctx,
+                       long *budget)
+{
+    char path[48];
+    struct fd_walk w = {.fn = fn, .ctx = ctx};
+
+    proc_path(path, sizeof path, pid, "fd");
+    w.dirfd = open_dir(path);
+    if (w.dirfd < 0)
+        return -1;
+    int r = each_number(w.dirfd, fd_entry, &w, budget);
+    syscall(SYS_close, w.dirfd);
+    return r;
+}
+
+struct child_walk {
+    pid_t pid;
+    bool (*fn)(pid_t child, void *ctx);
+    void *ctx;
+    long *budget;
+    int failed;
+};
+
+/* Reads /proc/<pid>/task/<tid>/children: pids separated by spaces. */
+static bool task_entry(uint64_t tid, void *p)
+{
+    struct child_walk *w = p;
+    char path[80], tail[48], buf[1024];
+    size_t i = 0;
+    char digits[24];
+    size_t k = 0;
+    uint64_t t = tid;
+
+    for (const char *s = "task/"; *s; s++)
+        tail[i++] = *s;
+    do {
+        digits[k++] = (char)('0' + t % 10);
+        t /= 10;
+    } while (t);
+    while (k)
+        tail[i++] = digits[--k];
+    for (const char *s = "/children"; *s; s++)
+        tail[i++] = *s;
+    tail[i] = '\0';
+    proc_path(path, sizeof path, w->pid, tail);
+
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        w->failed = 1;
+        return false;
+    }
+    long len = syscall(SYS_read, fd, buf, sizeof buf - 1);
+    syscall(SYS_close, fd);
+    if (len < 0 || len == (long)sizeof buf - 1) {
+        w->failed = 1; /* unreadable, or more children than the buffer holds */
+        return false;
+    }
+    buf[len] = '\0';
+    for (char *s = buf; *s;) {
+        uint64_t child = 0;
+        if (*s < '0' || *s > '9') {
+            s++;
+            continue;
+        }
+        while (*s >= '0' && *s <= '9')
+            child = child * 10 + (uint64_t)(*s++ - '0');
+        if (w->budget && --*w->budget < 0) {
+            w->failed = 1;
+            return false;
+        }
+        if (!w->fn((pid_t)child, w->ctx))
+            return false;
+    }
+    return true;
+}
+
+int gc_proc_children(pid_t pid, bool (*fn)(pid_t child, void *ctx), void *ctx, long *budget)
+{
+    char path[48];
+    struct child_walk w = {.pid = pid, .fn = fn, .ctx = ctx, .budget = budget};
+
+    proc_path(path, sizeof path, pid, "task");
+    int dirfd = open_dir(path);
+    if (dirfd < 0)
+        return -1;
+    int r = each_number(dirfd, task_entry, &w, budget);
+    syscall(SYS_close, dirfd);
+    return r < 0 || w.failed ? -1 : 0;
+}
+
+struct self_walk {
+    bool (*fn)(int fd, void *ctx);
+    void *ctx;
+    int dirfd;
+};
+
+static bool self_entry(uint64_t n, void *p)
+{
+    struct self_walk *w = p;
+    if ((int)n == w->dirfd)
+        return true;
+    return w->fn((int)n, w->ctx);
+}
+
+int gc_proc_self_fds(bool (*fn)(int fd, void *ctx), void *ctx)
+{
+    struct self_walk w = {.fn = fn, .ctx = ctx};
+
+    w.dirfd = open_dir("/proc/self/fd");
+    if (w.dirfd < 0)
+        return -1;
+    int r = each_number(w.dirfd, self_entry, &w, NULL);
+    syscall(SYS_close, w.dirfd);
+    return r;
+}
