@@ -2,6 +2,7 @@
 #include "closepath.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "classify.h"
@@ -143,12 +144,28 @@ void gc_close_finish(const struct gc_close_record *recs, int n)
     errno = saved_errno;
 }
 
+/* The real close is a cancellation point.  A cancel that arrived while we
+ * lingered (our waits are raw syscalls, no cancellation points) must not
+ * be acted on at its entry, before the descriptor is closed: that would
+ * be a leak the program never had.  The request stays pending for the
+ * program's next cancellation point. */
+static int close_uncancelled(int fd)
+{
+    int old = PTHREAD_CANCEL_ENABLE;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    int r = gc_real_close(fd);
+    int saved_errno = errno;
+    pthread_setcancelstate(old, NULL);
+    errno = saved_errno;
+    return r;
+}
+
 int gc_close(int fd)
 {
     struct gc_close_record rec;
 
     gc_close_prepare(fd, 0, &rec);
-    int r = gc_real_close(fd);
+    int r = rec.verdict == GC_V_LINGER ? close_uncancelled(fd) : gc_real_close(fd);
     gc_close_finish(&rec, 1);
     return r;
 }

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fdtable.h"
 #include "gc.h"
 #include "real.h"
 #include "sweep.h"
@@ -14,6 +15,8 @@
  * in stdout's buffer must reach the socket before the FIN. */
 __attribute__((destructor)) static void gc_at_exit(void)
 {
+    if (gc_fd_highwater() < 0)
+        return; /* no socket was ever tracked: change nothing */
     fflush(NULL);
     gc_sweep_at_exit();
 }
