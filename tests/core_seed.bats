@@ -1,0 +1,51 @@
+#!/usr/bin/env bats
+# The seed scenario (issue 2): A writes 1,000,000 bytes and close()s while the
+# greeting of B sits unread.  Without graceclose B loses data or sees a reset;
+# with it B gets every byte and a clean end of stream, every time.
+
+load lib/common
+
+setup() {
+    gc_setup
+}
+
+@test "seed: without graceclose the receiver loses data or sees a reset (the bug exists)" {
+    for i in 1 2 3 4 5; do
+        result=$(seed_once "${WITHOUT_LIB[@]}")
+        echo "run $i: $result"
+        lost "$result"
+    done
+}
+
+@test "seed: with graceclose every one of 20 runs delivers 1000000 bytes and a clean EOF" {
+    for i in $(seq 1 20); do
+        result=$(seed_once "${WITH_LIB[@]}")
+        echo "run $i: $result / sender: $(tr '\n' ' ' <"$T/sender.out")"
+        complete "$result"
+        grep -q '^close=0 errno=unchanged ' "$T/sender.out"
+    done
+}
+
+@test "seed over IPv6 (::1): loss without graceclose, every byte with it" {
+    RECEIVER_ARGS=-6 SENDER_ARGS=-6
+    for i in 1 2 3; do
+        result=$(seed_once "${WITHOUT_LIB[@]}")
+        echo "without, run $i: $result"
+        lost "$result"
+    done
+    for i in 1 2 3 4 5; do
+        result=$(seed_once "${WITH_LIB[@]}")
+        echo "with, run $i: $result"
+        complete "$result"
+    done
+}
+
+@test "seed: the sender's close() returns 0 and leaves errno alone, with and without graceclose" {
+    for prefix in WITHOUT_LIB WITH_LIB; do
+        declare -n p=$prefix
+        seed_once "${p[@]}" >/dev/null
+        echo "$prefix: $(cat "$T/sender.out")"
+        grep -q '^close=0 errno=unchanged ' "$T/sender.out"
+        unset -n p
+    done
+}
