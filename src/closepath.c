@@ -116,9 +116,14 @@ void gc_close_group_prepare(const int *fds, int n, bool whole_process, uint64_t 
     }
 
     /* Stage 4: act.  Every FIN goes out before any wait starts. */
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        if (cand[i].linger && cand[i].plan.action == GC_ACT_RESET) {
+            gc_make_abortive(fds[i]);
+            cand[i].linger = false;
+        }
         if (cand[i].linger)
             cand[i].shut = gc_linger_shutdown(fds[i], &cand[i].plan.s, &recs[i]);
+    }
     for (int i = 0; i < n; i++)
         if (cand[i].linger)
             gc_linger_wait(fds[i], &cand[i].plan.s, cand[i].shut, cand[i].plan.deadline_ms,

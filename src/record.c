@@ -39,6 +39,7 @@ static const char *const verdict_names[GC_V_COUNT] = {
     [GC_V_POLICY_OFF] = "policy-off",
     [GC_V_ABORTIVE] = "abortive",
     [GC_V_NOTHING_AT_STAKE] = "nothing-at-stake",
+    [GC_V_RESET] = "reset",
     [GC_V_LINGER] = "linger",
 };
 

@@ -24,6 +24,7 @@ enum gc_verdict {
     GC_V_POLICY_OFF,      /* GRACECLOSE_POLICY=off */
     GC_V_ABORTIVE,        /* the program set SO_LINGER {1,0}: it wants a reset */
     GC_V_NOTHING_AT_STAKE,/* peer done, nothing unread, nothing unacknowledged */
+    GC_V_RESET,           /* the policy says reset: abortive close */
     GC_V_LINGER,          /* graceful close performed */
     GC_V_COUNT
 };

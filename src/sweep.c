@@ -10,8 +10,8 @@
 void gc_sweep_range(int lo, int hi, bool whole_process,
                     void (*close_fn)(const struct gc_close_record *recs, int n))
 {
-    const struct gc_settings *s = gc_active_settings();
-    uint64_t deadline = gc_now_ms() + (s ? s->timeout_ms : 0);
+    struct gc_settings s;
+    uint64_t deadline = gc_now_ms() + (gc_base_settings(&s) ? s.timeout_ms : 0);
     int fds[GC_GROUP_MAX];
     struct gc_close_record recs[GC_GROUP_MAX];
     int hw = gc_fd_highwater();

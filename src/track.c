@@ -6,9 +6,16 @@
 #include "fdtable.h"
 #include "owner.h"
 
+static int disabled;
+
+void gc_track_disable(void)
+{
+    __atomic_store_n(&disabled, 1, __ATOMIC_RELEASE);
+}
+
 bool gc_table_writable(void)
 {
-    return !gc_in_foreign_child();
+    return !__atomic_load_n(&disabled, __ATOMIC_ACQUIRE) && !gc_in_foreign_child();
 }
 
 void gc_track_new(int fd, uint32_t gen, uint32_t flags)

@@ -13,6 +13,9 @@ void gc_track_new(int fd, uint32_t gen, uint32_t flags);
 /* newfd now refers to what oldfd does (dup family).  errno kept. */
 void gc_track_copy(int oldfd, int newfd);
 
+/* From now on nothing is tracked (policy off, or an excluded program). */
+void gc_track_disable(void);
+
 /* The table may be written: not in a vfork-like child. */
 bool gc_table_writable(void);
 
