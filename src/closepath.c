@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "classify.h"
@@ -28,13 +30,27 @@ static uint64_t inode_of(int fd)
     return fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
+/* Unread input: a plain close by the last holder would reset. */
+static bool input_waiting(int fd)
+{
+    int inq = 0;
+    return ioctl(fd, SIOCINQ, &inq) == 0 && inq > 0;
+}
+
+#define ASK_AGAIN_ROUNDS 4 /* after 1, 2, 4, 8 ms: 15 ms at most */
+
 /* Stage 2b: one /proc walk answers for every inherited or forked socket of
- * the group; an unreadable family leaves them all undecided. */
-static void ask_family(const int *fds, int n, const struct gc_closing *closing,
+ * the group; an unreadable family leaves them all undecided.
+ * When the only other holder is our parent, a sibling or an orphan, it
+ * may be closing its copy right now and seeing ours: both would then
+ * close plainly and the input still queued would reset the connection.
+ * So, with input waiting, ask again a few times, briefly. */
+static void ask_family(int n, const struct gc_closing *closing, uint64_t deadline_ms,
                        struct candidate *cand, struct gc_close_record *recs)
 {
     struct gc_holder_query q = {.closing = closing->fds, .nclosing = closing->n,
-                                .whole_process = closing->whole_process};
+                                .whole_process = closing->whole_process,
+                                .deadline_ms = deadline_ms};
     int slot[GC_GROUP_MAX];
 
     for (int i = 0; i < n; i++) {
@@ -50,30 +66,43 @@ static void ask_family(const int *fds, int n, const struct gc_closing *closing,
     }
     if (q.n == 0)
         return;
-    int known = gc_find_other_holders(&q) == 0;
+
+    bool known = gc_find_other_holders(&q) == 0;
+    for (int round = 0; known && round < ASK_AGAIN_ROUNDS; round++) {
+        bool again = false;
+        for (int i = 0; i < n; i++)
+            if (cand[i].own == GC_OWN_ASK_FAMILY && q.held_elsewhere_only[slot[i]] &&
+                input_waiting(recs[i].fd))
+                again = true;
+        if (!again)
+            break;
+        gc_sleep_ms(1u << round);
+        known = gc_find_other_holders(&q) == 0;
+    }
+
     for (int i = 0; i < n; i++) {
         if (cand[i].own != GC_OWN_ASK_FAMILY)
             continue;
         if (!known || q.held[slot[i]]) {
             cand[i].own = GC_OWN_NO;
+            cand[i].linger = false;
             recs[i].verdict = known ? GC_V_SHARED : GC_V_UNDECIDED;
         } else {
             cand[i].own = GC_OWN_YES;
         }
     }
-    (void)fds;
 }
 
-void gc_close_group_prepare(const int *fds, int n, bool whole_process, uint64_t deadline_ms,
-                            struct gc_close_record *recs)
+/* The stages for n descriptors, with the caller's candidate storage: a
+ * single close keeps one candidate on the stack, not a group's worth. */
+static __attribute__((noinline)) void prepare(const int *fds, int n, bool whole_process,
+                                              uint64_t deadline_ms, struct candidate *cand,
+                                              struct gc_close_record *recs)
 {
     int saved_errno = errno;
-    struct candidate cand[GC_GROUP_MAX];
     struct gc_closing closing = {.fds = fds, .n = n, .whole_process = whole_process};
     int tracked = 0, foreign = -1;
-
-    if (n > GC_GROUP_MAX)
-        n = GC_GROUP_MAX;
+    uint64_t family_deadline = 0;
 
     /* Stage 1: classify.  Untracked descriptors cost no syscall at all. */
     for (int i = 0; i < n; i++) {
@@ -93,26 +122,35 @@ void gc_close_group_prepare(const int *fds, int n, bool whole_process, uint64_t 
         tracked = 1;
         if (!gc_classify(fds[i], &recs[i]))
             continue;
-        /* Stage 2: ownership. */
+        /* Stage 2a: ownership, the cheap part (table, cookie, dups). */
         cand[i].own = gc_decide_owner(fds[i], &cand[i].ent, &closing, &recs[i]);
-        if (cand[i].own != GC_OWN_NO || n > 1)
-            cand[i].inode = inode_of(fds[i]);
-    }
-    ask_family(fds, n, &closing, cand, recs);
-
-    /* Stage 3: policy, once per socket. */
-    for (int i = 0; i < n; i++) {
-        if (cand[i].own != GC_OWN_YES)
+        if (cand[i].own == GC_OWN_NO)
             continue;
-        bool twin = false;
-        for (int j = 0; j < i && !twin; j++)
-            twin = cand[j].linger && cand[j].inode == cand[i].inode;
-        if (twin) {
-            recs[i].verdict = GC_V_SAME_SOCKET;
-            continue;
-        }
+        /* Stage 3: policy.  Its checks cost a syscall or two, so they go
+         * before the /proc walk, which only a linger or a reset needs. */
         cand[i].linger =
             gc_choose_policy(fds[i], &cand[i].ent, deadline_ms, &recs[i], &cand[i].plan);
+        if (!cand[i].linger) {
+            cand[i].own = GC_OWN_NO;
+            continue;
+        }
+        if (cand[i].own == GC_OWN_ASK_FAMILY || n > 1)
+            cand[i].inode = inode_of(fds[i]);
+        if (cand[i].own == GC_OWN_ASK_FAMILY &&
+            (!family_deadline || cand[i].plan.deadline_ms < family_deadline))
+            family_deadline = cand[i].plan.deadline_ms;
+    }
+    /* Stage 2b: ownership, the last-holder check. */
+    ask_family(n, &closing, family_deadline, cand, recs);
+
+    /* One linger per socket, even when several descriptors name it. */
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < i && cand[i].linger; j++) {
+            if (cand[j].linger && cand[j].inode == cand[i].inode) {
+                cand[i].linger = false;
+                recs[i].verdict = GC_V_SAME_SOCKET;
+            }
+        }
     }
 
     /* Stage 4: act.  Every FIN goes out before any wait starts. */
@@ -122,12 +160,11 @@ void gc_close_group_prepare(const int *fds, int n, bool whole_process, uint64_t 
             cand[i].linger = false;
         }
         if (cand[i].linger)
-            cand[i].shut = gc_linger_shutdown(fds[i], &cand[i].plan.s, &recs[i]);
+            cand[i].shut = gc_linger_shutdown(fds[i], &cand[i].plan, &recs[i]);
     }
     for (int i = 0; i < n; i++)
         if (cand[i].linger)
-            gc_linger_wait(fds[i], &cand[i].plan.s, cand[i].shut, cand[i].plan.deadline_ms,
-                           &recs[i]);
+            gc_linger_wait(fds[i], &cand[i].plan, cand[i].shut, &recs[i]);
 
     if (tracked)
         for (int i = 0; i < n; i++)
@@ -136,9 +173,19 @@ void gc_close_group_prepare(const int *fds, int n, bool whole_process, uint64_t 
     errno = saved_errno;
 }
 
+void gc_close_group_prepare(const int *fds, int n, bool whole_process, uint64_t deadline_ms,
+                            struct gc_close_record *recs)
+{
+    struct candidate cand[GC_GROUP_MAX];
+
+    prepare(fds, n > GC_GROUP_MAX ? GC_GROUP_MAX : n, whole_process, deadline_ms, cand, recs);
+}
+
 void gc_close_prepare(int fd, uint64_t deadline_ms, struct gc_close_record *rec)
 {
-    gc_close_group_prepare(&fd, 1, false, deadline_ms, rec);
+    struct candidate cand;
+
+    prepare(&fd, 1, false, deadline_ms, &cand, rec);
 }
 
 void gc_close_finish(const struct gc_close_record *recs, int n)
@@ -168,7 +215,12 @@ static int close_uncancelled(int fd)
 int gc_close(int fd)
 {
     struct gc_close_record rec;
+    struct gc_fdent ent;
 
+    /* The common case, kept small: a descriptor the table does not know
+     * (also close(-1)) goes straight to the real close. */
+    if (!gc_fd_lookup(fd, &ent))
+        return gc_real_close(fd);
     gc_close_prepare(fd, 0, &rec);
     int r = rec.verdict == GC_V_LINGER ? close_uncancelled(fd) : gc_real_close(fd);
     gc_close_finish(&rec, 1);

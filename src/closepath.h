@@ -10,10 +10,10 @@
 #include "record.h"
 
 /* Descriptors one group call handles; callers with more go in chunks. */
-#define GC_GROUP_MAX 64
+#define GC_GROUP_MAX 16
 
 /* Everything before the real close of several descriptors that close
- * together (close_range, closefrom, fcloseall, exit): each socket this
+ * together (close_range, closefrom, exit): each socket this
  * close really ends gets its graceful close, all under 'deadline_ms'
  * (0: one timeout from now).  whole_process: every descriptor of this
  * process is going away (exit).  Table entries are forgotten (except in a

@@ -20,7 +20,6 @@ enum {
     GC_FD_ELSEWHERE = 1u << 3, /* a copy lives where the table cannot see it:
                                   sent with SCM_RIGHTS, or dup'd past the table */
     GC_FD_INHERITED = 1u << 4, /* open when the library loaded (exec inheritance) */
-    GC_FD_STREAM = 1u << 5,    /* has a stdio stream (fdopen): fcloseall closes it */
 };
 
 struct gc_fdent {

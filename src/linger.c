@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "fdtable.h"
 #include "gc.h"
 
 #define DRAIN_CHUNK 65536
@@ -94,27 +95,37 @@ static bool peer_finished(int state)
     return state == TCP_CLOSE_WAIT || state == TCP_LAST_ACK || state == TCP_CLOSING;
 }
 
-bool gc_linger_shutdown(int fd, const struct gc_settings *s, const struct gc_close_record *rec)
+/* A fork (or spawn) since the decision gave the socket another holder:
+ * stop lingering at once, the close is no longer the last. */
+static bool forked_since(const struct gc_plan *p)
+{
+    return gc_fork_gen() != p->fork_gen;
+}
+
+bool gc_linger_shutdown(int fd, const struct gc_plan *p, struct gc_close_record *rec)
 {
     if (write_side_shut(rec->tcp_state))
         return true;
-    return (s->steps & GC_STEP_SHUTDOWN) && shutdown(fd, SHUT_WR) == 0;
+    if (forked_since(p)) {
+        rec->outcome = GC_O_FORKED;
+        return false;
+    }
+    return (p->s.steps & GC_STEP_SHUTDOWN) && shutdown(fd, SHUT_WR) == 0;
 }
 
-void gc_linger(int fd, const struct gc_settings *s, uint64_t deadline_ms,
-               struct gc_close_record *rec)
+void gc_linger_wait(int fd, const struct gc_plan *p, bool shut, struct gc_close_record *rec)
 {
-    gc_linger_wait(fd, s, gc_linger_shutdown(fd, s, rec), deadline_ms, rec);
-}
-
-void gc_linger_wait(int fd, const struct gc_settings *s, bool shut, uint64_t deadline_ms,
-                    struct gc_close_record *rec)
-{
+    const struct gc_settings *s = &p->s;
     uint64_t start = gc_now_ms(), now = start, last_data = start;
-    bool peer_eof = peer_finished(rec->tcp_state);
     bool drain = s->steps & GC_STEP_DRAIN, outq = s->steps & GC_STEP_OUTQ;
+    /* Even when the peer's FIN is in, bytes it sent before may be queued:
+     * the first drain reads them and meets the EOF. */
+    bool peer_eof = drain ? false : peer_finished(rec->tcp_state);
+    bool capped = false, quiet_poll = false;
     uint64_t backoff = POLL_MIN_MS;
 
+    if (rec->outcome == GC_O_FORKED)
+        return;
     if (!drain && !outq) {
         rec->outcome = GC_O_DONE;
         return;
@@ -122,12 +133,21 @@ void gc_linger_wait(int fd, const struct gc_settings *s, bool shut, uint64_t dea
 
     rec->outcome = GC_O_TIMEOUT;
     for (int round = 0; round < MAX_ROUNDS; round++) {
+        if (forked_since(p)) {
+            rec->outcome = GC_O_FORKED;
+            goto out;
+        }
         if (drain && !peer_eof) {
             int got;
             switch (drain_now(fd, s->max_drain, rec, &got)) {
             case DRAIN_EOF: peer_eof = true; break;
             case DRAIN_ERROR: rec->outcome = GC_O_PEER_RESET; goto out;
-            case DRAIN_CAP: rec->outcome = GC_O_DRAIN_CAP; goto out;
+            case DRAIN_CAP:
+                /* Read no more, but still let our data be acknowledged:
+                 * what the peer's kernel has survives the reset to come. */
+                drain = false;
+                capped = true;
+                break;
             case DRAIN_EMPTY: break;
             }
             if (got)
@@ -157,7 +177,7 @@ void gc_linger_wait(int fd, const struct gc_settings *s, bool shut, uint64_t dea
         now = gc_now_ms();
         if (acked) {
             if (!drain) {
-                rec->outcome = GC_O_ACKED;
+                rec->outcome = capped ? GC_O_DRAIN_CAP : GC_O_ACKED;
                 goto out;
             }
             if (peer_eof) {
@@ -169,16 +189,25 @@ void gc_linger_wait(int fd, const struct gc_settings *s, bool shut, uint64_t dea
                 goto out;
             }
         }
-        if (now >= deadline_ms)
+        if (now >= p->deadline_ms) {
+            if (capped)
+                rec->outcome = GC_O_DRAIN_CAP;
             goto out;
+        }
 
         /* Wake on peer data while draining; otherwise poll the queue with
          * a growing interval.  Once acked, only the idle time is left. */
         uint64_t wait = acked ? s->idle_ms - (now - last_data) : backoff;
-        if (wait > deadline_ms - now)
-            wait = deadline_ms - now;
-        short events = (drain && !peer_eof) ? POLLIN : 0;
-        wait_for(fd, events, wait);
+        if (quiet_poll && wait > POLL_MAX_MS)
+            wait = POLL_MAX_MS;
+        if (wait > p->deadline_ms - now)
+            wait = p->deadline_ms - now;
+        short events = (drain && !peer_eof && !quiet_poll) ? POLLIN : 0;
+        /* POLLERR with no socket error comes from the error queue (send
+         * timestamps, zerocopy notices) and would return every poll at
+         * once: sleep in timed steps instead from then on. */
+        if (wait_for(fd, events, wait) & POLLERR)
+            quiet_poll = true;
         if (backoff < POLL_MAX_MS)
             backoff *= 2;
     }

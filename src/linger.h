@@ -9,19 +9,16 @@
 #define GC_LINGER_H
 
 #include "record.h"
-#include "settings.h"
 
 #include <stdbool.h>
 
-/* The whole graceful part: shutdown, then wait. */
-void gc_linger(int fd, const struct gc_settings *s, uint64_t deadline_ms,
-               struct gc_close_record *rec);
+#include "policy.h"
 
-/* The two halves, for closing several sockets together: shut them all
- * down first so every peer sees our FIN at once, then wait on each under
- * the shared deadline.  shutdown returns whether the write side is shut. */
-bool gc_linger_shutdown(int fd, const struct gc_settings *s, const struct gc_close_record *rec);
-void gc_linger_wait(int fd, const struct gc_settings *s, bool shut, uint64_t deadline_ms,
-                    struct gc_close_record *rec);
+/* For closing several sockets together: shut them all down first so every
+ * peer sees our FIN at once, then wait on each under the plan's deadline.
+ * shutdown returns whether the write side is shut.  A fork since the
+ * plan was made ends the linger at once (outcome "forked"). */
+bool gc_linger_shutdown(int fd, const struct gc_plan *p, struct gc_close_record *rec);
+void gc_linger_wait(int fd, const struct gc_plan *p, bool shut, struct gc_close_record *rec);
 
 #endif

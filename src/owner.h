@@ -13,7 +13,7 @@ void gc_owner_set_pid(void);
 bool gc_in_foreign_child(void);
 
 /* The descriptors closing together in one call (close: one; close_range,
- * closefrom, fcloseall: several; exit: all of them). */
+ * closefrom: several; exit: all of them). */
 struct gc_closing {
     const int *fds;
     int n;

@@ -95,6 +95,7 @@ bool gc_choose_policy(int fd, const struct gc_fdent *ent, uint64_t deadline_ms,
         rec->verdict = GC_V_NOT_READY;
         return false;
     }
+    plan->fork_gen = gc_fork_gen();
     resolve(src, fd, ent, &plan->s);
     if (plan->s.policy == GC_POLICY_OFF) {
         rec->verdict = GC_V_POLICY_OFF;

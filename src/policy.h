@@ -33,6 +33,7 @@ struct gc_plan {
     enum gc_action action;
     struct gc_settings s;  /* the settings that apply to this socket */
     uint64_t deadline_ms;  /* absolute, on gc_now_ms()'s clock */
+    uint32_t fork_gen;     /* fork generation when the plan was made */
 };
 
 /* Fills 'plan' and returns true when the socket should linger or be

@@ -7,7 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define DENTS_BUF 2048
+#define DENTS_BUF 1024 /* small: the close path may run on a signal stack */
 
 struct linux_dirent64 {
     uint64_t d_ino;
@@ -69,7 +69,7 @@ static int each_number(int dirfd, bool (*fn)(uint64_t n, void *ctx), void *ctx, 
     for (;;) {
         long got = syscall(SYS_getdents64, dirfd, buf, sizeof buf);
         if (got < 0)
-            return errno == EINTR ? -1 : -1;
+            return -1;
         if (got == 0)
             return 0;
         for (long off = 0; off < got;) {
@@ -146,15 +146,17 @@ struct child_walk {
     int failed;
 };
 
-/* Reads /proc/<pid>/task/<tid>/children: pids separated by spaces. */
+/* Reads /proc/<pid>/task/<tid>/children: pids separated by spaces, read
+ * in small pieces, a number split between two reads carried over. */
 static bool task_entry(uint64_t tid, void *p)
 {
     struct child_walk *w = p;
-    char path[80], tail[48], buf[1024];
+    char path[80], tail[48], buf[256];
     size_t i = 0;
     char digits[24];
     size_t k = 0;
-    uint64_t t = tid;
+    uint64_t t = tid, child = 0;
+    bool in_number = false;
 
     for (const char *s = "task/"; *s; s++)
         tail[i++] = *s;
@@ -174,29 +176,37 @@ static bool task_entry(uint64_t tid, void *p)
         w->failed = 1;
         return false;
     }
-    long len = syscall(SYS_read, fd, buf, sizeof buf - 1);
-    syscall(SYS_close, fd);
-    if (len < 0 || len == (long)sizeof buf - 1) {
-        w->failed = 1; /* unreadable, or more children than the buffer holds */
-        return false;
-    }
-    buf[len] = '\0';
-    for (char *s = buf; *s;) {
-        uint64_t child = 0;
-        if (*s < '0' || *s > '9') {
-            s++;
-            continue;
-        }
-        while (*s >= '0' && *s <= '9')
-            child = child * 10 + (uint64_t)(*s++ - '0');
-        if (w->budget && --*w->budget < 0) {
+    for (;;) {
+        long len = syscall(SYS_read, fd, buf, sizeof buf);
+        if (len < 0) {
             w->failed = 1;
-            return false;
+            break;
         }
-        if (!w->fn((pid_t)child, w->ctx))
-            return false;
+        for (long j = 0; j <= len; j++) {
+            char ch = j < len ? buf[j] : ' '; /* end of file ends a number */
+            if (ch >= '0' && ch <= '9') {
+                child = child * 10 + (uint64_t)(ch - '0');
+                in_number = true;
+                continue;
+            }
+            if (!in_number || (len > 0 && j == len))
+                continue;
+            in_number = false;
+            if (w->budget && --*w->budget < 0) {
+                w->failed = 1;
+                break;
+            }
+            if (!w->fn((pid_t)child, w->ctx)) {
+                syscall(SYS_close, fd);
+                return false;
+            }
+            child = 0;
+        }
+        if (w->failed || len == 0)
+            break;
     }
-    return true;
+    syscall(SYS_close, fd);
+    return !w->failed;
 }
 
 int gc_proc_children(pid_t pid, bool (*fn)(pid_t child, void *ctx), void *ctx, long *budget)
@@ -237,4 +247,45 @@ int gc_proc_self_fds(bool (*fn)(int fd, void *ctx), void *ctx)
     int r = each_number(w.dirfd, self_entry, &w, NULL);
     syscall(SYS_close, w.dirfd);
     return r;
+}
+
+struct pid_walk {
+    bool (*fn)(pid_t pid, void *ctx);
+    void *ctx;
+};
+
+static bool pid_entry(uint64_t n, void *p)
+{
+    struct pid_walk *w = p;
+    return w->fn((pid_t)n, w->ctx);
+}
+
+int gc_proc_all_pids(bool (*fn)(pid_t pid, void *ctx), void *ctx, long *budget)
+{
+    struct pid_walk w = {.fn = fn, .ctx = ctx};
+    int dirfd = open_dir("/proc");
+
+    if (dirfd < 0)
+        return -1;
+    int r = each_number(dirfd, pid_entry, &w, budget);
+    syscall(SYS_close, dirfd);
+    return r;
+}
+
+static bool count_one(uint64_t n, void *ctx)
+{
+    (void)n;
+    return ++*(int *)ctx < 2; /* two are enough to know */
+}
+
+bool gc_proc_other_threads(void)
+{
+    int count = 0;
+    int dirfd = open_dir("/proc/self/task");
+
+    if (dirfd < 0)
+        return true; /* cannot tell: assume the worst */
+    int r = each_number(dirfd, count_one, &count, NULL);
+    syscall(SYS_close, dirfd);
+    return r != 0 || count != 1;
 }

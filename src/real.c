@@ -37,7 +37,6 @@ void gc_real_bind(void)
     BIND(fork_nohooks, "_Fork");
     BIND(vfork, "vfork");
     BIND(fclose, "fclose");
-    BIND(fcloseall, "fcloseall");
     BIND(fdopen, "fdopen");
     BIND(close_range, "close_range");
     BIND(closefrom, "closefrom");

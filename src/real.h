@@ -33,7 +33,6 @@ struct gc_real_fns {
     pid_t (*fork_nohooks)(void); /* glibc's _Fork: runs no atfork handlers */
     pid_t (*vfork)(void);
     int (*fclose)(FILE *);
-    int (*fcloseall)(void);
     FILE *(*fdopen)(int, const char *);
     int (*close_range)(unsigned int, unsigned int, int);
     void (*closefrom)(int);

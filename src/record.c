@@ -7,6 +7,10 @@ static uint64_t drained_total;
 
 void gc_record(const struct gc_close_record *r)
 {
+    /* Untracked closes are not counted, and a vfork-like child shares our
+     * memory: it writes nothing, counters included. */
+    if (r->verdict == GC_V_UNTRACKED || r->verdict == GC_V_VFORK_CHILD)
+        return;
     if ((unsigned)r->verdict < GC_V_COUNT)
         __atomic_add_fetch(&verdicts[r->verdict], 1, __ATOMIC_RELAXED);
     if ((unsigned)r->outcome < GC_O_COUNT)
@@ -52,6 +56,7 @@ static const char *const outcome_names[GC_O_COUNT] = {
     [GC_O_TIMEOUT] = "timeout",
     [GC_O_DRAIN_CAP] = "drain-cap",
     [GC_O_PEER_RESET] = "peer-reset",
+    [GC_O_FORKED] = "forked",
 };
 
 const char *gc_verdict_name(enum gc_verdict v)

@@ -39,6 +39,7 @@ enum gc_outcome {
     GC_O_TIMEOUT,         /* the deadline ran out */
     GC_O_DRAIN_CAP,       /* the byte cap ran out */
     GC_O_PEER_RESET,      /* the peer reset or the socket failed */
+    GC_O_FORKED,          /* a fork gave the socket another holder meanwhile */
     GC_O_COUNT
 };
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -36,14 +37,26 @@ static bool is_open(int fd)
     return open;
 }
 
+/* dup2/dup3 refuse a target at or past RLIMIT_NOFILE without closing it. */
+static bool below_limit(int fd)
+{
+    struct rlimit rl;
+    int saved_errno = errno;
+    bool ok = getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+              (rlim_t)fd < rl.rlim_cur;
+    errno = saved_errno;
+    return ok;
+}
+
 /* dup2/dup3 close 'newfd' first when it is open: that close is a close
- * like any other, so it goes through the pipeline.  Only when 'oldfd' is
- * valid does the call close anything. */
+ * like any other, so it goes through the pipeline.  Only when the call
+ * will succeed (valid 'oldfd', flags and target) does it close anything. */
 static int dup_onto(int oldfd, int newfd, int flags, int is_dup3)
 {
     struct gc_fdent e;
     struct gc_close_record rec;
-    bool closing = oldfd != newfd && gc_fd_lookup(newfd, &e) && is_open(oldfd);
+    bool closing = oldfd != newfd && gc_fd_lookup(newfd, &e) && is_open(oldfd) &&
+                   !(is_dup3 && (flags & ~O_CLOEXEC)) && below_limit(newfd);
 
     if (closing)
         gc_close_prepare(newfd, 0, &rec);

@@ -1,30 +1,41 @@
 /* wrap_exit.c - the end of the process: exit() and return from main reach
  * the destructor; _exit() and _Exit() are wrapped.  Both sweep every
  * socket this process is the last holder of, under one deadline. */
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdbool.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fdtable.h"
 #include "gc.h"
+#include "procscan.h"
 #include "real.h"
+#include "stdio_flush.h"
 #include "sweep.h"
 
-/* glibc runs this before it flushes stdio, so flush first: a reply still
- * in stdout's buffer must reach the socket before the FIN. */
+/* While other threads still run, a shutdown could fail their next write
+ * with SIGPIPE and change how the process ends: leave such a process
+ * alone (README: limits). */
+static bool sweep_is_safe(void)
+{
+    return gc_fd_highwater() >= 0 && !gc_proc_other_threads();
+}
+
+/* glibc runs this before it flushes stdio, so the streams that write to
+ * our sockets are flushed first: a reply still in stdout's buffer must
+ * reach the socket before the FIN. */
 __attribute__((destructor)) static void gc_at_exit(void)
 {
-    if (gc_fd_highwater() < 0)
-        return; /* no socket was ever tracked: change nothing */
-    fflush(NULL);
+    if (!sweep_is_safe())
+        return;
+    gc_flush_socket_streams();
     gc_sweep_at_exit();
 }
 
 /* _exit is async-signal-safe and flushes nothing; so is the sweep. */
 static __attribute__((noreturn)) void exit_now(int status)
 {
-    gc_sweep_at_exit();
+    if (sweep_is_safe())
+        gc_sweep_at_exit();
     void (*real)(int) = __atomic_load_n(&gc_real.exit_now, __ATOMIC_ACQUIRE);
     if (real)
         real(status);

@@ -1,5 +1,12 @@
 /* wrap_send.c - sendmsg(), sendmmsg(): a socket passed with SCM_RIGHTS has a
- * holder in another process that the table cannot follow. */
+ * holder in another process that the table cannot follow.
+ *
+ * The message is read only after the kernel accepted it: then its pointers
+ * and control headers are known to be good, so a bad argument still gets
+ * the kernel's EFAULT / EINVAL, never a crash in here.  (The copy is in
+ * flight from that moment; a close of the same socket racing in another
+ * thread could miss the mark: a documented blind spot.) */
+#include <errno.h>
 #include <sys/socket.h>
 
 #include "fdtable.h"
@@ -9,17 +16,18 @@
 
 static void mark_passed(const struct msghdr *msg)
 {
-    if (!msg || !msg->msg_control || msg->msg_controllen < sizeof(struct cmsghdr))
+    if (gc_fd_highwater() < 0 || !msg->msg_control || msg->msg_controllen < sizeof(struct cmsghdr))
         return;
     for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)msg); c;
          c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
+        if (c->cmsg_len < CMSG_LEN(0))
+            break;
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
             continue;
         size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
         const int *fds = (const int *)CMSG_DATA(c);
         for (size_t i = 0; i < n; i++) {
             struct gc_fdent e;
-            /* Marked before the send: a copy may be in flight either way. */
             if (gc_fd_lookup(fds[i], &e) && gc_table_writable())
                 gc_fd_flag_cookie(e.cookie, GC_FD_ELSEWHERE);
         }
@@ -28,13 +36,23 @@ static void mark_passed(const struct msghdr *msg)
 
 GC_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-    mark_passed(msg);
-    return gc_real_sendmsg(fd, msg, flags);
+    ssize_t r = gc_real_sendmsg(fd, msg, flags);
+    if (r >= 0) {
+        int saved_errno = errno;
+        mark_passed(msg);
+        errno = saved_errno;
+    }
+    return r;
 }
 
 GC_EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 {
-    for (unsigned int i = 0; v && i < n; i++)
-        mark_passed(&v[i].msg_hdr);
-    return gc_real_sendmmsg(fd, v, n, flags);
+    int r = gc_real_sendmmsg(fd, v, n, flags);
+    if (r > 0) {
+        int saved_errno = errno;
+        for (int i = 0; i < r; i++)
+            mark_passed(&v[i].msg_hdr);
+        errno = saved_errno;
+    }
+    return r;
 }

@@ -93,6 +93,7 @@ __asm__(".text\n"
         "  stp x29, x30, [sp, #-16]!\n"
         "  bl gc_vfork_prepare\n"
         "  ldp x29, x30, [sp], #16\n"
-        "  br x0\n"
+        "  mov x16, x0\n" /* x16: the register BTI lets a PLT-style jump use */
+        "  br x16\n"
         ".size vfork, .-vfork\n");
 #endif

@@ -1,6 +1,7 @@
-/* wrap_stdio.c - fclose(), fcloseall(), fdopen(): stdio closes its
- * descriptor through a glibc-internal close that no wrapper sees, so the
- * pipeline runs here, after the stream's buffer is flushed. */
+/* wrap_stdio.c - fclose() and fdopen(): stdio closes its descriptor through
+ * a glibc-internal close that no wrapper sees, so the pipeline runs here,
+ * after the stream's buffer is flushed.  fcloseall() is not wrapped: in
+ * glibc it flushes every stream but closes no descriptor. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -9,8 +10,58 @@
 #include "fdtable.h"
 #include "gc.h"
 #include "real.h"
+#include "stdio_flush.h"
+#include "track.h"
 
 #define REAL(field) (gc_real.field ? gc_real.field : (gc_real_bind(), gc_real.field))
+#define MAX_STREAMS 64
+
+/* Streams made by fdopen on a tracked socket, for the flush at exit.
+ * Slots are claimed and released with atomics; a full list only means a
+ * stream is not flushed early (glibc still flushes it at exit). */
+static FILE *streams[MAX_STREAMS];
+
+static void remember(FILE *f)
+{
+    for (int i = 0; i < MAX_STREAMS; i++) {
+        FILE *expected = NULL;
+        if (__atomic_compare_exchange_n(&streams[i], &expected, f, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_RELAXED))
+            return;
+    }
+}
+
+static void forget(FILE *f)
+{
+    for (int i = 0; i < MAX_STREAMS; i++) {
+        FILE *expected = f;
+        __atomic_compare_exchange_n(&streams[i], &expected, NULL, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED);
+    }
+}
+
+/* Never blocks: a stream another thread holds locked is left to glibc. */
+static void flush_if_socket(FILE *f)
+{
+    struct gc_fdent e;
+    int fd = f ? fileno(f) : -1;
+
+    if (fd >= 0 && gc_fd_lookup(fd, &e) && ftrylockfile(f) == 0) {
+        fflush_unlocked(f);
+        funlockfile(f);
+    }
+}
+
+void gc_flush_socket_streams(void)
+{
+    int saved_errno = errno;
+
+    flush_if_socket(stdout);
+    flush_if_socket(stderr);
+    for (int i = 0; i < MAX_STREAMS; i++)
+        flush_if_socket(__atomic_load_n(&streams[i], __ATOMIC_ACQUIRE));
+    errno = saved_errno;
+}
 
 GC_EXPORT int fclose(FILE *stream)
 {
@@ -18,6 +69,8 @@ GC_EXPORT int fclose(FILE *stream)
     struct gc_close_record rec;
     int fd = stream ? fileno(stream) : -1;
 
+    if (stream)
+        forget(stream);
     if (fd < 0 || !gc_fd_lookup(fd, &e))
         return REAL(fclose)(stream);
     /* The buffered tail must go out before our FIN. */
@@ -31,42 +84,16 @@ GC_EXPORT int fclose(FILE *stream)
     return r;
 }
 
-static void add_stream_fd(int *fds, int *n, FILE *f)
-{
-    struct gc_fdent e;
-    int fd = f ? fileno(f) : -1;
-    if (fd >= 0 && *n < GC_GROUP_MAX && gc_fd_lookup(fd, &e))
-        fds[(*n)++] = fd;
-}
-
-/* Every stream closes: the standard three and the ones fdopen made. */
-GC_EXPORT int fcloseall(void)
-{
-    int fds[GC_GROUP_MAX], n = 0;
-    struct gc_close_record recs[GC_GROUP_MAX];
-    int hw = gc_fd_highwater();
-    int saved_errno = errno;
-
-    fflush(NULL);
-    errno = saved_errno;
-    add_stream_fd(fds, &n, stdin);
-    add_stream_fd(fds, &n, stdout);
-    add_stream_fd(fds, &n, stderr);
-    for (int fd = 0; fd <= hw && n < GC_GROUP_MAX; fd++) {
-        struct gc_fdent e;
-        if (gc_fd_lookup(fd, &e) && (e.flags & GC_FD_STREAM) && fd > 2)
-            fds[n++] = fd;
-    }
-    gc_close_group_prepare(fds, n, false, 0, recs);
-    int r = REAL(fcloseall)();
-    gc_close_finish(recs, n);
-    return r;
-}
-
 GC_EXPORT FILE *fdopen(int fd, const char *mode)
 {
+    struct gc_fdent e;
     FILE *f = REAL(fdopen)(fd, mode);
-    if (f)
-        gc_fd_set_flag(fd, GC_FD_STREAM);
+
+    if (f && gc_fd_lookup(fd, &e)) {
+        int saved_errno = errno;
+        if (gc_table_writable())
+            remember(f);
+        errno = saved_errno;
+    }
     return f;
 }

@@ -1,0 +1,195 @@
+# shapes.bash - shared pieces of the process-shape suites (tests/shapes_*.bats,
+# issue 3): fork servers, inetd-style services, every close path, sockets
+# with several holders, real servers from Debian's packages.  Self-contained
+# (the core suites' lib/common.bash may change under us).  Every process goes
+# through `timeout`; every wait loop here is bounded.
+#
+# meson test passes GC_LIB, GC_CMD, GC_HELPERS and GC_SRCDIR; when bats is run
+# by hand they default to the build tree in GC_BUILD (default <repo>/build).
+
+GC_SRCDIR=${GC_SRCDIR:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
+GC_BUILD=${GC_BUILD:-$GC_SRCDIR/build}
+GC_LIB=${GC_LIB:-$GC_BUILD/src/libgraceclose.so}
+GC_CMD=${GC_CMD:-$GC_BUILD/src/graceclose}
+GC_HELPERS=${GC_HELPERS:-$GC_BUILD/tests/helpers}
+GC_SHAPES=${GC_SHAPES:-$GC_HELPERS/../shapes}
+
+# Prefixes: with the library (a short bound so no wait can stall a test),
+# and without it.
+WITH=(env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=2s)
+WITHOUT=(env)
+
+# To be called from setup(): no preload, no GRACECLOSE_* inherited; checks
+# the build; T is the test's scratch directory.
+shapes_setup() {
+    local v
+    unset LD_PRELOAD
+    for v in $(compgen -e); do
+        [[ $v == GRACECLOSE_* ]] && unset "$v"
+    done
+    [ -f "$GC_LIB" ] || { echo "library not built: GC_LIB=$GC_LIB" >&2; return 1; }
+    [ -x "$GC_HELPERS/receiver" ] || { echo "core helpers not built in $GC_HELPERS" >&2; return 1; }
+    [ -x "$GC_SHAPES/forkserver" ] || { echo "shape helpers not built in $GC_SHAPES" >&2; return 1; }
+    T=$BATS_TEST_TMPDIR
+}
+
+# sh_path NAME: path of a built shape helper; h NAME: of a core helper.
+sh_path() { printf '%s/%s' "$GC_SHAPES" "$1"; }
+h() { printf '%s/%s' "$GC_HELPERS" "$1"; }
+
+# start_server NAME CMD [ARG...]
+#   Starts "timeout 60 CMD" in the background, stdout to $T/NAME.out, stderr
+#   to $T/NAME.err; waits (at most 5 s) for its "port=N" line.  Sets PORT and
+#   NAME_pid.  Call it directly, not under `run` (it must be our child).
+start_server() {
+    local name=$1 i p
+    shift
+    # Empty the files first: the background job's own redirection may come
+    # later than our first look, and an old "port=" line must not be read.
+    : >"$T/$name.out"
+    : >"$T/$name.err"
+    timeout 60 "$@" >"$T/$name.out" 2>"$T/$name.err" &
+    printf -v "${name}_pid" '%s' "$!"
+    for ((i = 0; i < 100; i++)); do
+        p=$(sed -n 's/^port=//p' "$T/$name.out" 2>/dev/null)
+        if [ -n "$p" ]; then
+            PORT=$p
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "$name did not report its port; stderr: $(cat "$T/$name.err")" >&2
+    return 1
+}
+
+# finish_server NAME [SECS]: waits (at most SECS, default 15) for the server
+# to end and prints its last stdout line; one still running is killed and
+# the call fails.
+finish_server() {
+    local name=$1 secs=${2:-15} pid i
+    pid=${name}_pid
+    pid=${!pid}
+    for ((i = 0; i < secs * 20; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        stop_pid "$pid"
+        echo "$name still running after ${secs}s: killed" >&2
+        return 1
+    fi
+    wait "$pid" 2>/dev/null || true
+    tail -n 1 "$T/$name.out"
+}
+
+# seed_once [PREFIX...]: one run of the seed scenario (core receiver B, core
+# sender A with SENDER_ARGS, run under PREFIX).  Prints the receiver's line
+# "bytes=N end=..."; the sender's output is in $T/sender.out.
+seed_once() {
+    start_server receiver "$(h receiver)" || return 1
+    timeout 30 "$@" "$(h sender)" ${SENDER_ARGS:-} "$PORT" >"$T/sender.out" 2>"$T/sender.err" || {
+        echo "sender failed: $(cat "$T/sender.out" "$T/sender.err")" >&2
+        stop_pid "$receiver_pid"
+        return 1
+    }
+    finish_server receiver
+}
+
+# lost LINE: the receiver got fewer than 1,000,000 bytes or a reset.
+lost() {
+    [[ $1 =~ ^bytes=([0-9]+)\ end=([a-z:A-Z]+) ]] || return 1
+    [ "${BASH_REMATCH[1]}" -lt 1000000 ] || [ "${BASH_REMATCH[2]}" != eof ]
+}
+
+# complete LINE: every byte arrived, then a clean end of stream.
+complete() {
+    [ "$1" = "bytes=1000000 end=eof" ]
+}
+
+# field NAME TEXT: value of NAME=value in TEXT (first match).
+field() {
+    [[ $2 =~ (^|[[:space:]])$1=([^[:space:]]*) ]] && printf '%s' "${BASH_REMATCH[2]}"
+}
+
+# reply_complete LINE: the upclient line shows the whole upload sent, the
+# whole reply (Content-Length bytes of body) and a clean end of stream.
+reply_complete() {
+    local clen body
+    [[ $1 == *" send=ok "* && $1 == *" end=eof "* ]] || return 1
+    clen=$(field clen "$1")
+    body=$(field body "$1")
+    [[ $clen =~ ^[0-9]+$ ]] && [ "$body" = "$clen" ]
+}
+
+# reply_lost LINE: the client saw the problem: a failed upload (EPIPE or
+# ECONNRESET), a reset, or a reply cut short.
+reply_lost() {
+    [[ $1 == sent=* ]] || return 1 # no line at all is a broken test, not a loss
+    ! reply_complete "$1"
+}
+
+# free_port: a loopback TCP port that nothing listens on right now.
+free_port() {
+    timeout 5 "$(sh_path freeport)"
+}
+
+# wait_listen PORT: waits (at most 5 s) until something listens on
+# 127.0.0.1:PORT, without connecting to it (reads /proc/net/tcp: local
+# address 0100007F:PORT in hex, state 0A = LISTEN).
+wait_listen() {
+    local i want
+    want=$(printf '0100007F:%04X 00000000:0000 0A' "$1")
+    for ((i = 0; i < 100; i++)); do
+        grep -q " $want " /proc/net/tcp && return 0
+        sleep 0.05
+    done
+    echo "nothing listens on 127.0.0.1:$1 after 5 s" >&2
+    return 1
+}
+
+# need_program PROGRAM PACKAGE: makes PROGRAM available, installing PACKAGE
+# with apt-get when running as root; otherwise skips the test, saying why.
+need_program() {
+    command -v "$1" >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" != 0 ]; then
+        skip "$1 (Debian package $2) is missing and installing it needs root"
+    fi
+    DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -q "$2" >"$T/apt.log" 2>&1 ||
+        { timeout 300 apt-get update -q >>"$T/apt.log" 2>&1 &&
+          DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -q "$2" >>"$T/apt.log" 2>&1; }
+    command -v "$1" >/dev/null 2>&1 ||
+        skip "$1 (Debian package $2) could not be installed: $(tail -n 1 "$T/apt.log")"
+}
+
+# stop_pid PID: ends a background process this test started (bounded).
+stop_pid() {
+    kill "$1" 2>/dev/null || return 0
+    local i
+    for ((i = 0; i < 40; i++)); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -9 "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    return 0
+}
+
+# answered LINE CODE: the upload went through and the reply with status CODE
+# arrived whole (all Content-Length bytes when the server sent one), then a
+# clean end of stream.
+answered() {
+    local clen body
+    [[ $1 == *" send=ok "* && $1 == *" end=eof "* && $1 == *"status=\"HTTP/1."?" $2 "* ]] || return 1
+    clen=$(field clen "$1")
+    body=$(field body "$1")
+    [ "$clen" = none ] || [ "$body" = "$clen" ]
+}
+
+# make_site DIR: a document root with index.html and big.txt (3,000,000 bytes).
+make_site() {
+    mkdir -p "$1"
+    echo hello >"$1/index.html"
+    head -c 3000000 /dev/zero | tr '\0' b >"$1/big.txt"
+    chmod 755 "$1"
+    chmod 644 "$1/index.html" "$1/big.txt"
+}
