@@ -6,8 +6,11 @@ set -eu
 
 cd "$(dirname "$0")/.."
 
+# Tools the build and the suites use; the last four are the real servers
+# the process-shape suites run (openbsd-inetd, busybox httpd, micro-httpd,
+# ucspi-tcp's tcpserver).
 missing=
-for tool in meson ninja bats cc strace python3 ip ps; do
+for tool in meson ninja bats cc strace python3 ip ps nstat inetd busybox micro-httpd tcpserver; do
     command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 
@@ -21,9 +24,24 @@ install_packages() {
         echo "test.sh: not root and no sudo: cannot install packages" >&2
         return 1
     fi
-    $as_root env DEBIAN_FRONTEND=noninteractive apt-get update
-    $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        meson ninja-build bats gcc libc6-dev strace python3 iproute2 procps
+    # The servers are only run by the tests, on loopback: keep their
+    # packages from starting system-wide daemons (micro-httpd registers an
+    # inetd service on port 80) by a policy-rc.d for the install.
+    guard=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        guard=/usr/sbin/policy-rc.d
+        printf '#!/bin/sh\nexit 101\n' | $as_root tee "$guard" >/dev/null
+        $as_root chmod +x "$guard"
+    fi
+    status=0
+    $as_root env DEBIAN_FRONTEND=noninteractive apt-get update || status=$?
+    [ "$status" -eq 0 ] && {
+        $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+            meson ninja-build bats gcc libc6-dev strace python3 iproute2 procps \
+            openbsd-inetd busybox micro-httpd ucspi-tcp || status=$?
+    }
+    [ -n "$guard" ] && $as_root rm -f "$guard"
+    return "$status"
 }
 
 if [ -n "$missing" ]; then

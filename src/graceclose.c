@@ -40,7 +40,7 @@ static void usage(FILE *out)
         "                                         data is acknowledged (default 2s)\n"
         "  --steps LIST     GRACECLOSE_STEPS      comma list of shutdown,drain,outq\n"
         "                                         (default all three)\n"
-        "  --policy P       GRACECLOSE_POLICY     linger (default) or off\n"
+        "  --policy P       GRACECLOSE_POLICY     linger (default), off or reset\n"
         "  --max-drain SIZE GRACECLOSE_MAX_DRAIN  bytes the drain may discard (default 16m)\n"
         "  --help           show this help and exit\n"
         "  --version        show the version and exit\n"
