@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -17,32 +18,45 @@ struct linux_dirent64 {
     char d_name[];
 };
 
+/* Appends to a NUL-terminated buffer, cutting at its end. */
+struct text {
+    char *buf;
+    size_t len, used;
+};
+
+static void put_str(struct text *t, const char *s)
+{
+    while (*s && t->used + 1 < t->len)
+        t->buf[t->used++] = *s++;
+    t->buf[t->used] = '\0';
+}
+
+static void put_uint(struct text *t, uint64_t v)
+{
+    char digits[24];
+    size_t n = 0;
+
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n && t->used + 1 < t->len)
+        t->buf[t->used++] = digits[--n];
+    t->buf[t->used] = '\0';
+}
+
 /* Writes "/proc/<pid>/<tail>" (pid 0: self) into buf. */
 static void proc_path(char *buf, size_t len, pid_t pid, const char *tail)
 {
-    char digits[16];
-    size_t n = 0, i = 0;
-    const char *head = "/proc/";
+    struct text t = {buf, len, 0};
 
-    while (*head && i + 1 < len)
-        buf[i++] = *head++;
-    if (pid <= 0) {
-        for (const char *s = "self"; *s && i + 1 < len; s++)
-            buf[i++] = *s;
-    } else {
-        unsigned v = (unsigned)pid;
-        do {
-            digits[n++] = (char)('0' + v % 10);
-            v /= 10;
-        } while (v);
-        while (n && i + 1 < len)
-            buf[i++] = digits[--n];
-    }
-    if (i + 1 < len)
-        buf[i++] = '/';
-    while (*tail && i + 1 < len)
-        buf[i++] = *tail++;
-    buf[i] = '\0';
+    put_str(&t, "/proc/");
+    if (pid <= 0)
+        put_str(&t, "self");
+    else
+        put_uint(&t, (uint64_t)pid);
+    put_str(&t, "/");
+    put_str(&t, tail);
 }
 
 static bool parse_uint(const char *s, uint64_t *out)
@@ -96,31 +110,17 @@ static bool fd_entry(uint64_t n, void *p)
 {
     struct fd_walk *w = p;
     char name[24], link[64];
-    size_t i = 0;
-    char digits[24];
-    size_t k = 0;
+    struct text t = {name, sizeof name, 0};
+    uint64_t inode;
 
-    do {
-        digits[k++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n);
-    while (k)
-        name[i++] = digits[--k];
-    name[i] = '\0';
-
+    put_uint(&t, n);
     long len = syscall(SYS_readlinkat, w->dirfd, name, link, sizeof link - 1);
     if (len <= 8)
         return true; /* gone meanwhile, or not a socket link */
     link[len] = '\0';
-    /* "socket:[12345]" */
-    if (link[0] != 's' || link[1] != 'o' || link[2] != 'c' || link[3] != 'k' || link[4] != 'e' ||
-        link[5] != 't' || link[6] != ':' || link[7] != '[')
+    if (memcmp(link, "socket:[", 8) != 0 || !parse_uint(link + 8, &inode))
         return true;
-    uint64_t inode, fdnum = 0;
-    if (!parse_uint(link + 8, &inode))
-        return true;
-    parse_uint(name, &fdnum);
-    return w->fn((int)fdnum, inode, w->ctx);
+    return w->fn((int)n, inode, w->ctx);
 }
 
 int gc_proc_socket_fds(pid_t pid, bool (*fn)(int fd, uint64_t inode, void *ctx), void *ctx,
@@ -152,23 +152,13 @@ static bool task_entry(uint64_t tid, void *p)
 {
     struct child_walk *w = p;
     char path[80], tail[48], buf[256];
-    size_t i = 0;
-    char digits[24];
-    size_t k = 0;
-    uint64_t t = tid, child = 0;
+    struct text t = {tail, sizeof tail, 0};
+    uint64_t child = 0;
     bool in_number = false;
 
-    for (const char *s = "task/"; *s; s++)
-        tail[i++] = *s;
-    do {
-        digits[k++] = (char)('0' + t % 10);
-        t /= 10;
-    } while (t);
-    while (k)
-        tail[i++] = digits[--k];
-    for (const char *s = "/children"; *s; s++)
-        tail[i++] = *s;
-    tail[i] = '\0';
+    put_str(&t, "task/");
+    put_uint(&t, tid);
+    put_str(&t, "/children");
     proc_path(path, sizeof path, w->pid, tail);
 
     int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);

@@ -283,20 +283,6 @@ const struct gc_knob *gc_knob_by_key(const char *key)
     return NULL;
 }
 
-void gc_settings_from_env(struct gc_settings *s, char *(*lookup)(const char *),
-                          gc_problem_fn problem, void *ctx)
-{
-    for (size_t i = 0; i < gc_knob_count; i++) {
-        const char *text = lookup(gc_knobs[i].env);
-        const char *why = NULL;
-
-        if (!text)
-            continue;
-        if (!gc_knobs[i].apply(s, text, &why) && problem)
-            problem(&gc_knobs[i], text, why, ctx);
-    }
-}
-
 /* ---- overlays: some knobs, laid over settings in order of precedence ---- */
 
 /* Where each knob lives in struct gc_settings, in gc_knobs order. */

@@ -73,11 +73,6 @@ const struct gc_knob *gc_knob_by_key(const char *key);
 typedef void (*gc_problem_fn)(const struct gc_knob *k, const char *text, const char *why,
                               void *ctx);
 
-/* Reads every knob with 'lookup' (getenv or secure_getenv); a refused value
- * is reported and that knob keeps what it had. */
-void gc_settings_from_env(struct gc_settings *s, char *(*lookup)(const char *),
-                          gc_problem_fn problem, void *ctx);
-
 /* Some knobs given (by a config section, or by the environment): bit i of
  * 'set' means gc_knobs[i] was given and its value is in 'v'. */
 struct gc_overlay {
@@ -96,7 +91,8 @@ void gc_overlay_apply(const struct gc_overlay *o, struct gc_settings *s);
 bool gc_overlay_set_text(struct gc_overlay *o, const struct gc_knob *k, const char *text,
                          const char **why);
 
-/* Like gc_settings_from_env, into an overlay: only the variables present are
+/* Reads every GRACECLOSE_* knob with 'lookup' (getenv or secure_getenv)
+ * into an overlay: only the variables present are
  * set, so they can be laid over a config file's values. */
 void gc_overlay_from_env(struct gc_overlay *o, char *(*lookup)(const char *),
                          gc_problem_fn problem, void *ctx);
