@@ -196,9 +196,10 @@ void gc_linger_wait(int fd, const struct gc_plan *p, bool shut, struct gc_close_
         }
 
         /* Wake on peer data while draining; otherwise poll the queue with
-         * a growing interval.  Once acked, only the idle time is left. */
+         * a growing interval.  Once acked, only the idle time is left, in
+         * steps of POLL_MAX_MS so that a fork meanwhile is noticed soon. */
         uint64_t wait = acked ? s->idle_ms - (now - last_data) : backoff;
-        if (quiet_poll && wait > POLL_MAX_MS)
+        if (wait > POLL_MAX_MS)
             wait = POLL_MAX_MS;
         if (wait > p->deadline_ms - now)
             wait = p->deadline_ms - now;
