@@ -51,6 +51,10 @@ h() { printf '%s/%s' "$GC_HELPERS" "$1"; }
 start_server() {
     local name=$1 i p
     shift
+    # Emptied first: the background redirection may happen after our first
+    # look, which must not find the port of an earlier server of that name.
+    : >"$T/$name.out"
+    : >"$T/$name.err"
     timeout 60 "$@" >"$T/$name.out" 2>"$T/$name.err" &
     printf -v "${name}_pid" '%s' "$!"
     for ((i = 0; i < 100; i++)); do
