@@ -241,6 +241,15 @@ int main(int argc, char **argv)
 
     if (!find_library(lib))
         return EXIT_NOT_FOUND;
+    /* The loader splits LD_PRELOAD at spaces, tabs and colons: such a path
+     * would silently run the program without the library. */
+    if (strpbrk(lib, " \t:")) {
+        fprintf(stderr,
+                "graceclose: the library path '%s' contains a space, tab or ':', which "
+                "LD_PRELOAD cannot hold; install or link it elsewhere\n",
+                lib);
+        return EXIT_NOT_FOUND;
+    }
     if (set_preload(lib) != 0) {
         perror("graceclose: LD_PRELOAD");
         return EXIT_CANNOT_RUN;

@@ -79,7 +79,7 @@ static void find_program(void)
         base = strrchr(path, '/') + 1;
     size_t len = strlen(base);
     if (len >= sizeof program)
-        len = sizeof program - 1;
+        return; /* unknown: a cut name would match rules for another */
     memcpy(program, base, len);
     program[len] = '\0';
 }

@@ -7,7 +7,7 @@
 #define GC_REPORT_H
 
 /* Writes "graceclose: " + the pieces + "\n"; pieces end with NULL.
- * Long pieces are shortened; the line never exceeds 512 bytes. */
+ * Long pieces are shortened; the line never exceeds 1024 bytes. */
 void gc_report(const char *first, ...) __attribute__((sentinel));
 
 #endif

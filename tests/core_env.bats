@@ -84,3 +84,30 @@ bad_value() {
         lost "$result"
     done
 }
+
+# stderr on a pipe whose reader is gone: the line's write gets EPIPE, and a
+# plain write(2) would raise SIGPIPE and kill the program before main.
+@test "env: a bad value with stderr on a pipe nobody reads does not kill the program" {
+    for lib in "" "$GC_LIB"; do
+        (
+            trap - PIPE
+            sleep 0.3 # the reader below has exited by now
+            rc=0
+            env ${lib:+"LD_PRELOAD=$lib"} GRACECLOSE_TIMEOUT=abc timeout 10 "$(h exit_with)" 7 '' || rc=$?
+            echo "$rc" >"$T/rc"
+        ) 2>&1 >/dev/null | true
+        echo "library '${lib}': status $(cat "$T/rc")"
+        [ "$(cat "$T/rc")" -eq 7 ]
+    done
+}
+
+@test "env: a long config path keeps the whole reason in the library's message" {
+    dir=$T/$(printf 'd%.0s' {1..60})/$(printf 'e%.0s' {1..60})
+    mkdir -p "$dir"
+    printf '[default]\nno_such_key = 1\n' >"$dir/graceclose.conf"
+    run env "GRACECLOSE_CONFIG=$dir/graceclose.conf" "LD_PRELOAD=$GC_LIB" timeout 10 "$(h exit_with)" 7 ''
+    echo "$output"
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"graceclose.conf:2: unknown key"* ]]
+    [[ "$output" != *"..."* ]]
+}
