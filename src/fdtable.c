@@ -73,13 +73,6 @@ void gc_fd_copy(int oldfd, int newfd)
     gc_fd_record(newfd, e.cookie, e.gen, e.flags | GC_FD_DUPED);
 }
 
-void gc_fd_set_flag(int fd, uint32_t flag)
-{
-    struct gc_fdent e;
-    if (gc_fd_lookup(fd, &e))
-        __atomic_or_fetch(&table[fd].flags, flag, __ATOMIC_ACQ_REL);
-}
-
 void gc_fd_flag_cookie(uint64_t cookie, uint32_t flag)
 {
     int hw = gc_fd_highwater();

@@ -38,8 +38,6 @@ bool gc_fd_lookup(int fd, struct gc_fdent *out);
 void gc_fd_forget(int fd);
 /* newfd now names what oldfd names (dup family); both are marked DUPED. */
 void gc_fd_copy(int oldfd, int newfd);
-/* Sets 'flag' on the entry of 'fd', if tracked. */
-void gc_fd_set_flag(int fd, uint32_t flag);
 /* Sets 'flag' on every entry holding 'cookie'. */
 void gc_fd_flag_cookie(uint64_t cookie, uint32_t flag);
 /* Highest descriptor number ever recorded, for bounded scans. */

@@ -213,32 +213,6 @@ int gc_proc_children(pid_t pid, bool (*fn)(pid_t child, void *ctx), void *ctx, l
     return r < 0 || w.failed ? -1 : 0;
 }
 
-struct self_walk {
-    bool (*fn)(int fd, void *ctx);
-    void *ctx;
-    int dirfd;
-};
-
-static bool self_entry(uint64_t n, void *p)
-{
-    struct self_walk *w = p;
-    if ((int)n == w->dirfd)
-        return true;
-    return w->fn((int)n, w->ctx);
-}
-
-int gc_proc_self_fds(bool (*fn)(int fd, void *ctx), void *ctx)
-{
-    struct self_walk w = {.fn = fn, .ctx = ctx};
-
-    w.dirfd = open_dir("/proc/self/fd");
-    if (w.dirfd < 0)
-        return -1;
-    int r = each_number(w.dirfd, self_entry, &w, NULL);
-    syscall(SYS_close, w.dirfd);
-    return r;
-}
-
 struct pid_walk {
     bool (*fn)(pid_t pid, void *ctx);
     void *ctx;

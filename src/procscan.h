@@ -26,7 +26,5 @@ bool gc_proc_other_threads(void);
 /* Calls fn for every process in /proc; 0 or -1. */
 int gc_proc_all_pids(bool (*fn)(pid_t pid, void *ctx), void *ctx, long *budget);
 
-/* Calls fn for every descriptor number open in this process; 0 or -1. */
-int gc_proc_self_fds(bool (*fn)(int fd, void *ctx), void *ctx);
 
 #endif

@@ -163,6 +163,15 @@ gc() {
     [ ! -e "$T/ran" ]
 }
 
+@test "a library path LD_PRELOAD cannot hold (a space) is refused, the command does not run" {
+    mkdir -p "$T/with space"
+    cp "$GC_LIB" "$T/with space/libgraceclose.so"
+    GRACECLOSE_LIBRARY="$T/with space/libgraceclose.so" run -127 gc -- touch "$T/ran"
+    echo "$output"
+    [[ "$output" == *"contains a space, tab or ':'"* ]]
+    [ ! -e "$T/ran" ]
+}
+
 @test "without a library next to it or installed, the command says where it looked" {
     mkdir "$T/bin"
     cp "$GC_CMD" "$T/bin/graceclose"
