@@ -19,7 +19,7 @@ serve() {
     shift 3
     start_server forkserver "$@" "$(sh_path forkserver)" -e "$mode" -s "$body" -r 64 || return 1
     timeout 30 "$(sh_path upclient)" $cargs "$PORT"
-    finish_server forkserver >/dev/null
+    server_result forkserver >/dev/null
 }
 
 # early_reply MODE: 8 MB upload, 4 KB reply, client reads after sending.
@@ -77,6 +77,6 @@ early_reply() {
         echo "connection $i: $out"
         reply_complete "$out"
     done
-    finish_server forkserver
+    server_result forkserver
     grep -qx 'served=3' "$T/forkserver.out"
 }

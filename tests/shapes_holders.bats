@@ -21,7 +21,7 @@ hold_once() {
     start_server receiver "$(h receiver)" -s -t 5 || return 1
     timeout 20 "$@" "$(sh_path "${HOLDER_PROG:-holder}")" -b 1000 ${HOLDER_ARGS:-} "$mode" "$PORT" \
         >"$T/holder.out" 2>"$T/holder.err"
-    finish_server receiver 10
+    server_result receiver 10
 }
 
 # same_as_without MODE EXPECTED_DATA_PREFIX: the with-library run sees what
@@ -82,7 +82,8 @@ same_as_without() {
         start_server receiver "$(h receiver)" -s -t 5
         timeout 20 "${prefix[@]}" "$(sh_path passfd)" -u "$T/pass.sock" send "$PORT" \
             >"$T/holder.out" 2>&1
-        printf -v "$run" '%s' "$(finish_server receiver 10)"
+        server_result receiver 10 >"$T/result" || true
+        printf -v "$run" '%s' "$(cat "$T/result")"
         wait
         echo "$run: ${!run:0:70}"
         echo "  sender: $(tr '\n' ' ' <"$T/holder.out") recipient: $(tr '\n' ' ' <"$T/recipient.out")"

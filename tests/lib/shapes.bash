@@ -7,11 +7,11 @@
 # meson test passes GC_LIB, GC_CMD, GC_HELPERS and GC_SRCDIR; when bats is run
 # by hand they default to the build tree in GC_BUILD (default <repo>/build).
 
-GC_SRCDIR=${GC_SRCDIR:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
-GC_BUILD=${GC_BUILD:-$GC_SRCDIR/build}
-GC_LIB=${GC_LIB:-$GC_BUILD/src/libgraceclose.so}
-GC_CMD=${GC_CMD:-$GC_BUILD/src/graceclose}
-GC_HELPERS=${GC_HELPERS:-$GC_BUILD/tests/helpers}
+# The core suites' helpers (start_server, finish_server, seed_once, lost,
+# complete, field, h, the GC_* defaults) are shared, not copied.
+# shellcheck source=tests/lib/common.bash
+source "$BATS_TEST_DIRNAME/lib/common.bash"
+
 GC_SHAPES=${GC_SHAPES:-$GC_HELPERS/../shapes}
 
 # Prefixes: with the library (a short bound so no wait can stall a test),
@@ -22,93 +22,23 @@ WITHOUT=(env)
 # To be called from setup(): no preload, no GRACECLOSE_* inherited; checks
 # the build; T is the test's scratch directory.
 shapes_setup() {
-    local v
-    unset LD_PRELOAD
-    for v in $(compgen -e); do
-        [[ $v == GRACECLOSE_* ]] && unset "$v"
-    done
+    gc_clean_env
     [ -f "$GC_LIB" ] || { echo "library not built: GC_LIB=$GC_LIB" >&2; return 1; }
     [ -x "$GC_HELPERS/receiver" ] || { echo "core helpers not built in $GC_HELPERS" >&2; return 1; }
     [ -x "$GC_SHAPES/forkserver" ] || { echo "shape helpers not built in $GC_SHAPES" >&2; return 1; }
     T=$BATS_TEST_TMPDIR
 }
 
-# sh_path NAME: path of a built shape helper; h NAME: of a core helper.
+# sh_path NAME: path of a built shape helper (h NAME, from common: a core helper).
 sh_path() { printf '%s/%s' "$GC_SHAPES" "$1"; }
-h() { printf '%s/%s' "$GC_HELPERS" "$1"; }
 
-# start_server NAME CMD [ARG...]
-#   Starts "timeout 60 CMD" in the background, stdout to $T/NAME.out, stderr
-#   to $T/NAME.err; waits (at most 5 s) for its "port=N" line.  Sets PORT and
-#   NAME_pid.  Call it directly, not under `run` (it must be our child).
-start_server() {
-    local name=$1 i p
-    shift
-    # Empty the files first: the background job's own redirection may come
-    # later than our first look, and an old "port=" line must not be read.
-    : >"$T/$name.out"
-    : >"$T/$name.err"
-    timeout 60 "$@" >"$T/$name.out" 2>"$T/$name.err" &
-    printf -v "${name}_pid" '%s' "$!"
-    for ((i = 0; i < 100; i++)); do
-        p=$(sed -n 's/^port=//p' "$T/$name.out" 2>/dev/null)
-        if [ -n "$p" ]; then
-            PORT=$p
-            return 0
-        fi
-        sleep 0.05
-    done
-    echo "$name did not report its port; stderr: $(cat "$T/$name.err")" >&2
-    return 1
-}
-
-# finish_server NAME [SECS]: waits (at most SECS, default 15) for the server
-# to end and prints its last stdout line; one still running is killed and
-# the call fails.
-finish_server() {
-    local name=$1 secs=${2:-15} pid i
-    pid=${name}_pid
-    pid=${!pid}
-    for ((i = 0; i < secs * 20; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        stop_pid "$pid"
-        echo "$name still running after ${secs}s: killed" >&2
-        return 1
-    fi
-    wait "$pid" 2>/dev/null || true
-    tail -n 1 "$T/$name.out"
-}
-
-# seed_once [PREFIX...]: one run of the seed scenario (core receiver B, core
-# sender A with SENDER_ARGS, run under PREFIX).  Prints the receiver's line
-# "bytes=N end=..."; the sender's output is in $T/sender.out.
-seed_once() {
-    start_server receiver "$(h receiver)" || return 1
-    timeout 30 "$@" "$(h sender)" ${SENDER_ARGS:-} "$PORT" >"$T/sender.out" 2>"$T/sender.err" || {
-        echo "sender failed: $(cat "$T/sender.out" "$T/sender.err")" >&2
-        stop_pid "$receiver_pid"
-        return 1
-    }
-    finish_server receiver
-}
-
-# lost LINE: the receiver got fewer than 1,000,000 bytes or a reset.
-lost() {
-    [[ $1 =~ ^bytes=([0-9]+)\ end=([a-z:A-Z]+) ]] || return 1
-    [ "${BASH_REMATCH[1]}" -lt 1000000 ] || [ "${BASH_REMATCH[2]}" != eof ]
-}
-
-# complete LINE: every byte arrived, then a clean end of stream.
-complete() {
-    [ "$1" = "bytes=1000000 end=eof" ]
-}
-
-# field NAME TEXT: value of NAME=value in TEXT (first match).
-field() {
-    [[ $2 =~ (^|[[:space:]])$1=([^[:space:]]*) ]] && printf '%s' "${BASH_REMATCH[2]}"
+# server_result NAME [SECS]: finish_server, then prints the server's last
+# stdout line whatever its exit status; fails only when it had to be killed.
+server_result() {
+    local rc=0
+    finish_server "$@" || rc=$?
+    [ "$rc" -ne 124 ] || return 1
+    printf '%s\n' "$LAST_LINE"
 }
 
 # reply_complete LINE: the upclient line shows the whole upload sent, the
