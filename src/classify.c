@@ -1,8 +1,10 @@
 /* classify.c - which descriptors the close path may act on. */
 #include "classify.h"
 
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 int gc_tcp_state(int fd)
@@ -45,4 +47,27 @@ bool gc_classify(int fd, struct gc_close_record *rec)
         return false;
     }
     return true;
+}
+
+bool gc_state_peer_finished(int state)
+{
+    return state == TCP_CLOSE_WAIT || state == TCP_LAST_ACK || state == TCP_CLOSING;
+}
+
+bool gc_state_write_shut(int state)
+{
+    return state == TCP_FIN_WAIT1 || state == TCP_FIN_WAIT2 || state == TCP_CLOSING ||
+           state == TCP_LAST_ACK;
+}
+
+int gc_unread_bytes(int fd)
+{
+    int v = 0;
+    return ioctl(fd, SIOCINQ, &v) == 0 ? v : -1;
+}
+
+int gc_unacked_bytes(int fd)
+{
+    int v = 0;
+    return ioctl(fd, SIOCOUTQ, &v) == 0 ? v : -1;
 }

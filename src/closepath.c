@@ -3,8 +3,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "classify.h"
@@ -30,13 +28,6 @@ static uint64_t inode_of(int fd)
     return fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
-/* Unread input: a plain close by the last holder would reset. */
-static bool input_waiting(int fd)
-{
-    int inq = 0;
-    return ioctl(fd, SIOCINQ, &inq) == 0 && inq > 0;
-}
-
 #define ASK_AGAIN_ROUNDS 4 /* after 1, 2, 4, 8 ms: 15 ms at most */
 
 /* Stage 2b: one /proc walk answers for every inherited or forked socket of
@@ -48,9 +39,7 @@ static bool input_waiting(int fd)
 static void ask_family(int n, const struct gc_closing *closing, uint64_t deadline_ms,
                        struct candidate *cand, struct gc_close_record *recs)
 {
-    struct gc_holder_query q = {.closing = closing->fds, .nclosing = closing->n,
-                                .whole_process = closing->whole_process,
-                                .deadline_ms = deadline_ms};
+    struct gc_holder_query q = {.closing = closing, .deadline_ms = deadline_ms};
     int slot[GC_GROUP_MAX];
 
     for (int i = 0; i < n; i++) {
@@ -68,11 +57,12 @@ static void ask_family(int n, const struct gc_closing *closing, uint64_t deadlin
         return;
 
     bool known = gc_find_other_holders(&q) == 0;
+    /* Unread input: a plain close by the last holder would reset. */
     for (int round = 0; known && round < ASK_AGAIN_ROUNDS; round++) {
         bool again = false;
         for (int i = 0; i < n; i++)
             if (cand[i].own == GC_OWN_ASK_FAMILY && q.held_elsewhere_only[slot[i]] &&
-                input_waiting(recs[i].fd))
+                gc_unread_bytes(recs[i].fd) > 0)
                 again = true;
         if (!again)
             break;

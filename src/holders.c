@@ -20,14 +20,6 @@ struct scan {
     enum where where;
 };
 
-static bool is_closing(const struct gc_holder_query *q, int fd)
-{
-    for (int i = 0; i < q->nclosing; i++)
-        if (q->closing[i] == fd)
-            return true;
-    return false;
-}
-
 static void mark(struct scan *s, uint64_t inode)
 {
     for (int i = 0; i < s->q->n; i++) {
@@ -58,7 +50,7 @@ static bool all_held(const struct gc_holder_query *q)
 static bool own_fd(int fd, uint64_t inode, void *p)
 {
     struct scan *s = p;
-    if (!is_closing(s->q, fd))
+    if (!gc_is_closing(s->q->closing, fd))
         mark(s, inode);
     return !all_firm(s);
 }
@@ -147,7 +139,7 @@ int gc_find_other_holders(struct gc_holder_query *q)
     if (q->n == 0)
         return 0;
 
-    if (!q->whole_process && gc_proc_socket_fds(0, own_fd, &s, &budget) != 0)
+    if (!q->closing->whole_process && gc_proc_socket_fds(0, own_fd, &s, &budget) != 0)
         return -1;
 
     /* Breadth-first over the family; the list grows while it is read. */

@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "owner.h"
+
 #define GC_HOLDERS_MAX 16 /* sockets one query can ask about */
 
 struct gc_holder_query {
@@ -35,11 +37,8 @@ struct gc_holder_query {
      * (parent, sibling, orphan): such a holder may be closing its copy at
      * this very moment, so the answer is worth asking again. */
     bool held_elsewhere_only[GC_HOLDERS_MAX];
-    /* Descriptors of this process that are being closed right now and do
-     * not count as holders; whole_process: every one of ours is closing. */
-    const int *closing;
-    int nclosing;
-    bool whole_process;
+    /* Descriptors of this process closing right now: not holders. */
+    const struct gc_closing *closing;
     /* The walk gives up (unknown) when this passes; 0: no time bound. */
     uint64_t deadline_ms;
 };

@@ -2,11 +2,9 @@
 #include "linger.h"
 
 #include <errno.h>
-#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -60,12 +58,6 @@ static enum drain_result drain_now(int fd, uint64_t cap, struct gc_close_record 
     return DRAIN_EMPTY; /* more keeps coming; the caller's loop goes on */
 }
 
-static int outq_bytes(int fd)
-{
-    int v = 0;
-    return ioctl(fd, SIOCOUTQ, &v) == 0 ? v : -1;
-}
-
 static int socket_failed(int fd)
 {
     int err = 0;
@@ -80,19 +72,12 @@ static short wait_for(int fd, short events, uint64_t ms)
 {
     struct pollfd pfd = {.fd = fd, .events = events};
     struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
-    long n = syscall(SYS_ppoll, events ? &pfd : NULL, events ? 1 : 0, &ts, NULL, (size_t)8);
-    return n > 0 ? pfd.revents : 0;
-}
 
-static bool write_side_shut(int state)
-{
-    return state == TCP_FIN_WAIT1 || state == TCP_FIN_WAIT2 || state == TCP_CLOSING ||
-           state == TCP_LAST_ACK;
-}
-
-static bool peer_finished(int state)
-{
-    return state == TCP_CLOSE_WAIT || state == TCP_LAST_ACK || state == TCP_CLOSING;
+    if (!events) {
+        gc_sleep_ms(ms);
+        return 0;
+    }
+    return syscall(SYS_ppoll, &pfd, 1, &ts, NULL, (size_t)8) > 0 ? pfd.revents : 0;
 }
 
 /* A fork (or spawn) since the decision gave the socket another holder:
@@ -104,7 +89,7 @@ static bool forked_since(const struct gc_plan *p)
 
 bool gc_linger_shutdown(int fd, const struct gc_plan *p, struct gc_close_record *rec)
 {
-    if (write_side_shut(rec->tcp_state))
+    if (gc_state_write_shut(rec->tcp_state))
         return true;
     if (forked_since(p)) {
         rec->outcome = GC_O_FORKED;
@@ -120,7 +105,7 @@ void gc_linger_wait(int fd, const struct gc_plan *p, bool shut, struct gc_close_
     bool drain = s->steps & GC_STEP_DRAIN, outq = s->steps & GC_STEP_OUTQ;
     /* Even when the peer's FIN is in, bytes it sent before may be queued:
      * the first drain reads them and meets the EOF. */
-    bool peer_eof = drain ? false : peer_finished(rec->tcp_state);
+    bool peer_eof = drain ? false : gc_state_peer_finished(rec->tcp_state);
     bool capped = false, quiet_poll = false;
     uint64_t backoff = POLL_MIN_MS;
 
@@ -170,7 +155,7 @@ void gc_linger_wait(int fd, const struct gc_plan *p, bool shut, struct gc_close_
          * acks; a bare FIN's ack is delayed ~40 ms, so do not wait for it. */
         bool acked = true;
         if (outq) {
-            int q = outq_bytes(fd);
+            int q = gc_unacked_bytes(fd);
             acked = q >= 0 && q <= (shut ? 1 : 0);
         }
 

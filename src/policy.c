@@ -1,11 +1,9 @@
 /* policy.c - choose between a graceful close, a reset and a plain close. */
 #include "policy.h"
 
-#include <linux/sockios.h>
-#include <netinet/tcp.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "classify.h"
 #include "gc.h"
 #include "rules.h"
 
@@ -24,28 +22,14 @@ void gc_make_abortive(int fd)
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 }
 
-static bool peer_finished(int state)
-{
-    return state == TCP_CLOSE_WAIT || state == TCP_LAST_ACK || state == TCP_CLOSING;
-}
-
-static bool write_side_shut(int state)
-{
-    return state == TCP_FIN_WAIT1 || state == TCP_FIN_WAIT2 || state == TCP_CLOSING ||
-           state == TCP_LAST_ACK;
-}
-
 /* Peer done, nothing unread, nothing unacknowledged (our FIN counts one
  * byte in SIOCOUTQ once sent): a plain close loses nothing, so no waiting. */
 static bool nothing_at_stake(int fd, int state)
 {
-    int inq = 0, outq = 0;
-
-    if (!peer_finished(state))
+    if (!gc_state_peer_finished(state))
         return false;
-    if (ioctl(fd, SIOCINQ, &inq) != 0 || ioctl(fd, SIOCOUTQ, &outq) != 0)
-        return false;
-    return inq == 0 && outq <= (write_side_shut(state) ? 1 : 0);
+    int outq = gc_unacked_bytes(fd);
+    return gc_unread_bytes(fd) == 0 && outq >= 0 && outq <= (gc_state_write_shut(state) ? 1 : 0);
 }
 
 static enum gc_role role_of(const struct gc_fdent *ent)

@@ -44,6 +44,10 @@ extern struct gc_real_fns gc_real;
 /* Looks every symbol up; idempotent.  Not async-signal-safe (dlsym). */
 void gc_real_bind(void);
 
+/* The next definition of a call that is no async-signal-safe one (spawn,
+ * stdio), looked up late if the constructor has not run yet. */
+#define GC_REAL_LATE(field) (gc_real.field ? gc_real.field : (gc_real_bind(), gc_real.field))
+
 /* The calls the close path needs; each falls back to the raw syscall. */
 int gc_real_close(int fd);
 int gc_real_socket(int domain, int type, int protocol);

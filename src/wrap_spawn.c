@@ -16,40 +16,38 @@
 #include "owner.h"
 #include "real.h"
 
-/* Looks a symbol up late: these calls are no async-signal-safe ones. */
-#define REAL(field) (gc_real.field ? gc_real.field : (gc_real_bind(), gc_real.field))
 
 GC_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                           const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
     gc_fork_gen_bump();
-    return REAL(posix_spawn)(pid, path, fa, attr, argv, envp);
+    return GC_REAL_LATE(posix_spawn)(pid, path, fa, attr, argv, envp);
 }
 
 GC_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
                            const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
     gc_fork_gen_bump();
-    return REAL(posix_spawnp)(pid, file, fa, attr, argv, envp);
+    return GC_REAL_LATE(posix_spawnp)(pid, file, fa, attr, argv, envp);
 }
 
 GC_EXPORT int system(const char *command)
 {
     gc_fork_gen_bump();
-    return REAL(system)(command);
+    return GC_REAL_LATE(system)(command);
 }
 
 GC_EXPORT FILE *popen(const char *command, const char *mode)
 {
     gc_fork_gen_bump();
-    return REAL(popen)(command, mode);
+    return GC_REAL_LATE(popen)(command, mode);
 }
 
 /* glibc's _Fork runs no atfork handlers: follow the child by hand. */
 GC_EXPORT pid_t _Fork(void)
 {
     gc_fork_gen_bump();
-    pid_t (*real)(void) = REAL(fork_nohooks);
+    pid_t (*real)(void) = GC_REAL_LATE(fork_nohooks);
     if (!real) {
         errno = ENOSYS;
         return -1;
@@ -69,7 +67,7 @@ void *gc_vfork_prepare(void) __attribute__((used));
 void *gc_vfork_prepare(void)
 {
     gc_fork_gen_bump();
-    return (void *)REAL(vfork);
+    return (void *)GC_REAL_LATE(vfork);
 }
 
 #if defined(__x86_64__)

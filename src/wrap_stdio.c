@@ -13,7 +13,6 @@
 #include "stdio_flush.h"
 #include "track.h"
 
-#define REAL(field) (gc_real.field ? gc_real.field : (gc_real_bind(), gc_real.field))
 #define MAX_STREAMS 64
 
 /* Streams made by fdopen on a tracked socket, for the flush at exit.
@@ -72,14 +71,14 @@ GC_EXPORT int fclose(FILE *stream)
     if (stream)
         forget(stream);
     if (fd < 0 || !gc_fd_lookup(fd, &e))
-        return REAL(fclose)(stream);
+        return GC_REAL_LATE(fclose)(stream);
     /* The buffered tail must go out before our FIN. */
     int saved_errno = errno;
     if (__fwriting(stream))
         fflush(stream);
     errno = saved_errno;
     gc_close_prepare(fd, 0, &rec);
-    int r = REAL(fclose)(stream);
+    int r = GC_REAL_LATE(fclose)(stream);
     gc_close_finish(&rec, 1);
     return r;
 }
@@ -87,7 +86,7 @@ GC_EXPORT int fclose(FILE *stream)
 GC_EXPORT FILE *fdopen(int fd, const char *mode)
 {
     struct gc_fdent e;
-    FILE *f = REAL(fdopen)(fd, mode);
+    FILE *f = GC_REAL_LATE(fdopen)(fd, mode);
 
     if (f && gc_fd_lookup(fd, &e)) {
         int saved_errno = errno;
