@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # One deadline bounds a graceful close (issue 2): with GRACECLOSE_TIMEOUT=2s,
 # a peer that keeps sending and never closes, and a peer that never reads
-# (zero window), each hold close() for the timeout and no longer.  The time
-# is measured inside the closing program, around close() alone.
+# (zero window), each keep the linger going for the timeout and no longer.
+# close() itself returns at once (issue 8): the linger runs on the library's
+# thread, and the program's exit waits for it, so the bound shows in how
+# long the whole program runs after its close.
 
 load lib/common
 
@@ -16,30 +18,40 @@ bound_run() {
     local peer=$1 closer=$2
     shift 2
     start_server peer "$(h bound_peer)" -t 15 "$peer"
+    local t0 t1
+    t0=$(date +%s%N)
     OUT=$(timeout 30 "$@" "$(h timed_close)" "$closer" "$PORT")
+    t1=$(date +%s%N)
     stop_server peer
     echo "$peer/$closer: $OUT"
-    MS=$(field close_ms "$(grep '^close=' <<<"$OUT")")
+    CLOSE_MS=$(field close_ms "$(grep '^close=' <<<"$OUT")")
+    # from the close to the end of the program: the close's own time is in
+    # the run, before it only the short set-up (small: 100 ms wait; fill:
+    # up to a few 20 ms top-ups)
+    MS=$(((t1 - t0) / 1000000))
+    echo "close_ms=$CLOSE_MS run_ms=$MS"
     grep -q '^close=0 errno=unchanged ' <<<"$OUT"
+    # close() never waits for the linger
+    ms_at_most "$CLOSE_MS" 250
 }
 
-@test "bound: a peer that keeps sending and never closes holds close() for the timeout, no longer" {
+@test "bound: a peer that keeps sending and never closes keeps the linger for the timeout, no longer; close() returns at once" {
     bound_run flood small env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=2s
-    ms_at_most "$MS" 3500
+    ms_at_most "$MS" 4000
     # it really lingered (the drain never sees an end): the bound is what stopped it
     ms_at_least "$MS" 1900
 }
 
-@test "bound: a peer that never reads (zero window) holds close() for the timeout, no longer" {
+@test "bound: a peer that never reads (zero window) keeps the linger for the timeout, no longer; close() returns at once" {
     bound_run stall fill env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=2s
     # the buffers really were full: more than the peer's initial window
     [ "$(field queued "$OUT")" -gt 131072 ]
-    ms_at_most "$MS" 3500
+    ms_at_most "$MS" 4000
     ms_at_least "$MS" 1900
 }
 
 @test "bound: a different timeout (1s) moves the bound with it" {
     bound_run stall fill env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=1s
-    ms_at_most "$MS" 2500
+    ms_at_most "$MS" 3000
     ms_at_least "$MS" 900
 }

@@ -127,38 +127,31 @@ setup() {
     same_result
 }
 
-# --- 8: a fork during a linger ends the linger
-# The fork may still copy the descriptor (it is open while the close
-# lingers); what the fix promises is that the close then stops lingering:
-# it must return soon after the fork, far below its bound.  A run without
-# the fork shows that the close does linger in that scenario.
+# --- 8: a fork during a linger
+# The linger runs on the library's thread with a copy of the socket; a fork
+# meanwhile gives the child a copy of that copy, which the child drops at
+# once (it must not keep the connection open, nor linger on it).  close()
+# returns at once whether or not the fork comes.
 
-# lingers_then_forks fill|nofill IDLE TIMEOUT
-lingers_then_forks() {
-    local fill=() knobs=("GRACECLOSE_IDLE=$2" "GRACECLOSE_TIMEOUT=$3") close_ms fork_ms
+# close_then_fork fill|nofill
+close_then_fork() {
+    local fill=()
     [ "$1" = fill ] && fill=(fill)
     rb_peer_once without idle -- "$(r linger_fork)" PORT fork "${fill[@]}"
     [ "$rb_rc_without" -eq 0 ]
     ms_at_most "$(field close_ms "$rb_out_without")" 200
-    # control: with the library and no fork, the close lingers
-    rb_peer_once with idle -- "${knobs[@]}" "$(r linger_fork)" PORT nofork "${fill[@]}"
-    [ "$rb_rc_with" -eq 0 ]
-    ms_at_least "$(field close_ms "$rb_out_with")" 1800
-    rb_peer_once with idle -- "${knobs[@]}" "$(r linger_fork)" PORT fork "${fill[@]}"
+    rb_peer_once with idle -- GRACECLOSE_IDLE=1s GRACECLOSE_TIMEOUT=2s "$(r linger_fork)" PORT fork "${fill[@]}"
     [ "$rb_rc_with" -eq 0 ]
     [[ $rb_out_with == *"child=0"* ]]
-    close_ms=$(field close_ms "$rb_out_with")
-    fork_ms=$(field fork_ms "$rb_out_with")
-    ms_at_most "$close_ms" 1000
-    ms_at_most "$(awk -v c="$close_ms" -v f="$fork_ms" 'BEGIN { print c - f }')" 500
+    ms_at_most "$(field close_ms "$rb_out_with")" 200
 }
 
-@test "8: fork+exec in another thread while a close waits for acknowledgements: the close returns soon after the fork" {
-    lingers_then_forks fill 1s 2s
+@test "8: a fork+exec in another thread while a linger waits for acknowledgements: close() returned at once" {
+    close_then_fork fill
 }
 
-@test "8: fork+exec in another thread while a close waits out its idle time: the close returns soon after the fork" {
-    lingers_then_forks nofill 2s 4s
+@test "8: a fork+exec in another thread while a linger waits out its idle time: close() returned at once" {
+    close_then_fork nofill
 }
 
 # --- 9: the drain's byte cap must not skip the wait for acknowledgements
@@ -177,16 +170,15 @@ lingers_then_forks() {
 
 # --- 10: POLLERR from the error queue must not make the linger spin
 
-@test "10: a lingering close with TX timestamps on sleeps: under 0.3 s CPU for an idle time of 1 s" {
-    local wall cpu
+@test "10: a linger with TX timestamps on sleeps: under 0.3 s CPU over an idle time of 1 s" {
+    local cpu
     rb_peer_once without idle -- "$(r errq_close)" PORT on
     [ "$rb_rc_without" -eq 0 ]
     ms_at_most "$(field wall_ms "$rb_out_without")" 200
     rb_peer_once with idle -- GRACECLOSE_IDLE=1s "$(r errq_close)" PORT on
     [ "$rb_rc_with" -eq 0 ]
-    wall=$(field wall_ms "$rb_out_with")
+    ms_at_most "$(field wall_ms "$rb_out_with")" 200
     cpu=$(field cpu_ms "$rb_out_with")
-    ms_at_least "$wall" 900
     ms_at_most "$cpu" 300
 }
 

@@ -15,7 +15,10 @@ void gc_settings_default(struct gc_settings *s)
 
 const char *gc_policy_name(enum gc_policy p)
 {
-    return p == GC_POLICY_OFF ? "off" : p == GC_POLICY_RESET ? "reset" : "linger";
+    return p == GC_POLICY_OFF     ? "off"
+           : p == GC_POLICY_RESET ? "reset"
+           : p == GC_POLICY_AUDIT ? "audit"
+                                  : "linger";
 }
 
 bool gc_parse_policy(const char *text, enum gc_policy *out, const char **why)
@@ -26,8 +29,10 @@ bool gc_parse_policy(const char *text, enum gc_policy *out, const char **why)
         *out = GC_POLICY_OFF;
     else if (strcmp(text, "reset") == 0)
         *out = GC_POLICY_RESET;
+    else if (strcmp(text, "audit") == 0)
+        *out = GC_POLICY_AUDIT;
     else {
-        *why = "is not a policy (linger, off or reset)";
+        *why = "is not a policy (linger, audit, off or reset)";
         return false;
     }
     return true;
@@ -227,6 +232,10 @@ static bool apply_idle(struct gc_settings *s, const char *t, const char **why)
 }
 static bool apply_max_drain(struct gc_settings *s, const char *t, const char **why)
 {
+    if (strcmp(t, "none") == 0) { /* the time bounds alone stop a flood */
+        s->max_drain = 0;
+        return true;
+    }
     return gc_parse_size(t, &s->max_drain, why);
 }
 
@@ -255,6 +264,11 @@ static void format_idle(const struct gc_settings *s, char *buf, size_t len)
 }
 static void format_max_drain(const struct gc_settings *s, char *buf, size_t len)
 {
+    if (s->max_drain == 0) {
+        if (len >= 5)
+            memcpy(buf, "none", 5);
+        return;
+    }
     fmt_size(s->max_drain, buf, len);
 }
 

@@ -14,6 +14,7 @@ enum gc_policy {
     GC_POLICY_LINGER = 0, /* shutdown / drain / outq, then close */
     GC_POLICY_OFF,        /* pass-through: the kill switch */
     GC_POLICY_RESET,      /* abortive close: SO_LINGER {1,0}, then close (config rules) */
+    GC_POLICY_AUDIT,      /* plain close, and report what it lost or risked */
 };
 
 /* Steps of a linger, as bits. */
@@ -28,14 +29,16 @@ struct gc_settings {
     enum gc_policy policy;
     unsigned steps;       /* GC_STEP_* bits */
     uint32_t timeout_ms;  /* bound on one whole graceful close */
-    uint32_t idle_ms;     /* quiet time that ends a drain once our data is acknowledged */
-    uint64_t max_drain;   /* bytes the drain may discard before it gives up */
+    uint32_t idle_ms;     /* quiet time that ends a drain once our data is acknowledged;
+                             also: a peer quiet this long, with nothing unread and
+                             all acknowledged, gets a plain close at once */
+    uint64_t max_drain;   /* bytes the drain may discard before it gives up; 0: no cap */
 };
 
 /* Defaults; README explains each against nginx, Apache, lighttpd, gunicorn. */
 #define GC_DEFAULT_TIMEOUT_MS 5000u
-#define GC_DEFAULT_IDLE_MS 2000u
-#define GC_DEFAULT_MAX_DRAIN (16u * 1024u * 1024u)
+#define GC_DEFAULT_IDLE_MS 500u
+#define GC_DEFAULT_MAX_DRAIN 0u /* none: the time bounds stop a flood */
 
 /* Largest values accepted; beyond them a setting is refused as a mistake. */
 #define GC_MAX_DURATION_MS (3600u * 1000u)          /* 1 hour */

@@ -1,18 +1,26 @@
-/* classify.h - stage 1 of the close path: what is this descriptor? */
+/* classify.h - what state is a TCP socket in, and what would a close lose? */
 #ifndef GC_CLASSIFY_H
 #define GC_CLASSIFY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
-#include "record.h"
+/* One TCP_INFO call's worth of facts. */
+struct gc_tcp_probe {
+    int state;                /* TCP state, or -1: not a TCP socket */
+    uint32_t since_data_ms;   /* since the peer last sent data (or connected) */
+    uint32_t unacked_segs;    /* segments sent and not yet acknowledged */
+    uint32_t notsent_bytes;   /* written but not yet sent (0 if the kernel does not say) */
+};
 
-/* For a descriptor the table tracks: reads its TCP state into the record.
- * Returns true for a TCP socket in a connected state; otherwise sets
- * rec->verdict and returns false. */
-bool gc_classify(int fd, struct gc_close_record *rec);
+/* Fills p with one getsockopt(TCP_INFO).  False for no TCP socket. */
+bool gc_tcp_probe(int fd, struct gc_tcp_probe *p);
 
-/* TCP state of a socket (TCP_INFO), or -1 for no TCP socket. */
+/* TCP state of a socket, or -1 for no TCP socket. */
 int gc_tcp_state(int fd);
+
+/* The connection exists and a close can lose data. */
+bool gc_state_connected(int state);
 
 /* The peer's FIN has arrived (nothing more can come), and our write side
  * is shut (our FIN is queued or sent), by TCP state. */

@@ -1,5 +1,5 @@
 /* closepath.h - the one close pipeline every closing wrapper enters:
- * classify -> decide ownership -> choose policy -> act -> record.
+ * table -> family count -> TCP state -> policy -> hand-off -> record.
  * The stages do not know which wrapper called them. */
 #ifndef GC_CLOSEPATH_H
 #define GC_CLOSEPATH_H
@@ -9,25 +9,25 @@
 
 #include "record.h"
 
-/* Descriptors one group call handles; callers with more go in chunks. */
-#define GC_GROUP_MAX 16
-
-/* Everything before the real close of several descriptors that close
- * together (close_range, closefrom, exit): each socket this
- * close really ends gets its graceful close, all under 'deadline_ms'
- * (0: one timeout from now).  whole_process: every descriptor of this
- * process is going away (exit).  Table entries are forgotten (except in a
- * vfork-like child); errno is left as it was. */
-void gc_close_group_prepare(const int *fds, int n, bool whole_process, uint64_t deadline_ms,
-                            struct gc_close_record *recs);
-
-/* The same for one descriptor. */
+/* Everything before the real close of one descriptor.  Drops it from the
+ * table and from its socket's family count; when it was the last one and
+ * something is at stake, the lingering thread takes a copy.  Never waits.
+ * errno is left as it was. */
+void gc_close_prepare_on(int fd, enum gc_path path, struct gc_close_record *rec);
+/* The same, path "close". */
 void gc_close_prepare(int fd, uint64_t deadline_ms, struct gc_close_record *rec);
 
-/* The record stage, after the real close; errno is left as it was. */
+/* The record stage, after the real close; errno is left as it was.
+ * (A handed-off close is recorded by the lingering thread when it ends.) */
 void gc_close_finish(const struct gc_close_record *recs, int n);
 
-/* close(): prepare, one real close, record.  Returns what the real close
+/* For the exit sweep: like prepare, but a socket that needs a linger is
+ * given to the thread itself (no copy, the process is ending); returns
+ * true then, and the caller must not close it.  may_linger false: only
+ * the family count is kept right (other threads still run). */
+bool gc_close_at_exit(int fd, uint64_t deadline_ms, bool may_linger, struct gc_close_record *rec);
+
+/* close(): prepare, the real close, record.  Returns what the real close
  * returned, with its errno. */
 int gc_close(int fd);
 

@@ -14,32 +14,30 @@
 #define GC_FDTABLE_SIZE 65536
 
 enum {
-    GC_FD_TRACKED = 1u << 0,  /* entry in use: a TCP socket we know of */
-    GC_FD_ACCEPTED = 1u << 1, /* came from accept (role), else from socket() */
-    GC_FD_DUPED = 1u << 2,    /* another descriptor here may name the same socket */
-    GC_FD_ELSEWHERE = 1u << 3, /* a copy lives where the table cannot see it:
-                                  sent with SCM_RIGHTS, or dup'd past the table */
-    GC_FD_INHERITED = 1u << 4, /* open when the library loaded (exec inheritance) */
+    GC_FD_TRACKED = 1u << 0,   /* entry in use */
+    GC_FD_ACCEPTED = 1u << 1,  /* came from accept (role), else from socket() */
+    GC_FD_INHERITED = 1u << 2, /* open when the library loaded (exec inheritance) */
+    GC_FD_COUNTED = 1u << 3,   /* counted in the family region (region.h) */
+    GC_FD_EPOLL = 1u << 4,     /* an epoll instance the program made (cookie 0) */
+    GC_FD_OWN = 1u << 5,       /* the library's own descriptor (cookie 0) */
+    /* What the program did to the socket, which makes a linger wrong: */
+    GC_FD_LINGER_SET = 1u << 8, /* SO_LINGER {1, N>0}: close must block as asked */
+    GC_FD_ABORTIVE = 1u << 9,   /* SO_LINGER {1, 0}: the program wants a reset */
+    GC_FD_READ_SHUT = 1u << 10, /* shutdown(SHUT_RD/RDWR): late input resets anyway */
+    GC_FD_REPAIR = 1u << 11,    /* TCP_REPAIR: a close must send nothing */
+    GC_FD_PROGRAM_FLAGS = GC_FD_LINGER_SET | GC_FD_ABORTIVE | GC_FD_READ_SHUT | GC_FD_REPAIR,
 };
 
 struct gc_fdent {
     uint64_t cookie; /* SO_COOKIE of the socket when the entry was made */
-    uint32_t gen;    /* fork generation when the socket was made */
     uint32_t flags;  /* GC_FD_* */
 };
 
-/* Fork generation: bumped whenever another process may have gained copies
- * of this process's descriptors (fork, posix_spawn, system, popen). */
-uint32_t gc_fork_gen(void);
-void gc_fork_gen_bump(void);
-
-void gc_fd_record(int fd, uint64_t cookie, uint32_t gen, uint32_t flags);
+void gc_fd_record(int fd, uint64_t cookie, uint32_t flags);
 bool gc_fd_lookup(int fd, struct gc_fdent *out);
 void gc_fd_forget(int fd);
-/* newfd now names what oldfd names (dup family); both are marked DUPED. */
-void gc_fd_copy(int oldfd, int newfd);
-/* Sets 'flag' on every entry holding 'cookie'. */
-void gc_fd_flag_cookie(uint64_t cookie, uint32_t flag);
+void gc_fd_set_flags(int fd, uint32_t flags);
+void gc_fd_clear_flags(int fd, uint32_t flags);
 /* Highest descriptor number ever recorded, for bounded scans. */
 int gc_fd_highwater(void);
 

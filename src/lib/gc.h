@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 #include <sys/syscall.h>
+
+#include "sys.h"
 #include <time.h>
 #include <unistd.h>
 
@@ -22,7 +24,7 @@ static inline uint64_t gc_now_ms(void)
 static inline void gc_sleep_ms(uint64_t ms)
 {
     struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
-    syscall(SYS_ppoll, NULL, 0, &ts, NULL, (size_t)8);
+    gc_sys(SYS_ppoll, NULL, 0, &ts, NULL, (size_t)8);
 }
 
 #endif

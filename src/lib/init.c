@@ -12,9 +12,12 @@
 #include "gc_config.h"
 #include "config.h"
 #include "fdtable.h"
-#include "owner.h"
 #include "policy.h"
+#include "mode.h"
+#include "owner.h"
 #include "procscan.h"
+#include "region.h"
+#include "spawn_child.h"
 #include "real.h"
 #include "report.h"
 #include "rules.h"
@@ -84,34 +87,78 @@ static void find_program(void)
     program[len] = '\0';
 }
 
-/* A TCP socket open before we loaded came with exec (inetd, systemd
- * Accept=yes, a forking server's child): the last-holder check decides. */
-static bool note_inherited(int fd, uint64_t inode, void *ctx)
+/* Descriptors open before we loaded (exec inheritance): the family
+ * region, if the program before us ran the library, and TCP sockets. */
+static bool note_region(int fd, const char *link, void *ctx)
 {
-    struct gc_fdent e;
-    int proto = 0;
-    socklen_t len = sizeof proto;
-
-    (void)inode;
     (void)ctx;
-    if (fd < GC_FDTABLE_SIZE && !gc_fd_lookup(fd, &e) &&
-        getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 && proto == IPPROTO_TCP) {
-        uint64_t cookie = gc_socket_cookie(fd);
-        if (cookie)
-            gc_fd_record(fd, cookie, gc_fork_gen(), GC_FD_INHERITED);
-    }
+    if (strncmp(link, "/memfd:graceclose-owners", 24) == 0 && gc_region_fd() < 0 &&
+        fd < GC_FDTABLE_SIZE && gc_region_attach(fd))
+        gc_fd_record(fd, 0, GC_FD_OWN);
     return true;
 }
 
-/* Before fork: every descriptor is about to have a second holder. */
+static bool is_tcp(int fd)
+{
+    int proto = 0;
+    socklen_t len = sizeof proto;
+    return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 && proto == IPPROTO_TCP;
+}
+
+/* Pass 1: table entries for inherited TCP sockets.  Those the region
+ * knows were counted by the program before the exec; the others came from
+ * a program without the library and are counted in pass 2 (not here: a
+ * second descriptor of the same socket must not find it known). */
+static bool note_inherited(int fd, uint64_t inode, void *ctx)
+{
+    struct gc_fdent e;
+    struct linger lg;
+    socklen_t len = sizeof lg;
+    uint32_t flags = GC_FD_INHERITED;
+
+    (void)inode;
+    (void)ctx;
+    if (fd >= GC_FDTABLE_SIZE || gc_fd_lookup(fd, &e) || !is_tcp(fd))
+        return true;
+    uint64_t cookie = gc_socket_cookie(fd);
+    if (!cookie)
+        return true;
+    if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0 && lg.l_onoff)
+        flags |= lg.l_linger ? GC_FD_LINGER_SET : GC_FD_ABORTIVE;
+    if (gc_region_known(cookie))
+        flags |= GC_FD_COUNTED;
+    gc_fd_record(fd, cookie, flags);
+    return true;
+}
+
+static void count_unknown_inherited(void)
+{
+    int hw = gc_fd_highwater();
+    int origin = (int)getppid();
+
+    for (int fd = 0; fd <= hw; fd++) {
+        struct gc_fdent e;
+        if (gc_fd_lookup(fd, &e) && (e.flags & GC_FD_INHERITED) && !(e.flags & GC_FD_COUNTED))
+            gc_track_arrived(fd, e.flags, 1, false, origin);
+    }
+}
+
+/* fork(), daemon(): the child gets a copy of every descriptor.  Counted
+ * before it exists; taken back by the fork wrapper if it never does. */
 static void before_fork(void)
 {
-    gc_fork_gen_bump();
+    gc_track_fork_begin();
+    gc_track_table_copied(+1, false);
+}
+
+static void in_parent(void)
+{
+    gc_track_fork_end();
 }
 
 static void in_child(void)
 {
-    gc_owner_set_pid();
+    gc_spawn_child_setup();
 }
 
 /* Pass-through for the whole process: the kill switch, or a program the
@@ -142,11 +189,16 @@ __attribute__((constructor)) static void gc_init(void)
     gc_overlay_clear(&source.env);
     gc_overlay_from_env(&source.env, secure_getenv, bad_setting, &base);
 
+    gc_mode_read_status();
     if (switched_off(source.config)) {
         gc_track_disable();
     } else {
-        gc_proc_socket_fds(0, note_inherited, NULL, NULL);
-        pthread_atfork(before_fork, NULL, in_child);
+        gc_proc_fd_links(0, note_region, NULL, NULL);
+        if (!gc_passthrough()) {
+            gc_proc_socket_fds(0, note_inherited, NULL, NULL);
+            count_unknown_inherited();
+        }
+        pthread_atfork(before_fork, in_parent, in_child);
     }
     __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
     errno = saved_errno;

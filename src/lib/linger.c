@@ -1,46 +1,49 @@
-/* linger.c - shutdown / drain / outq under one deadline (see linger.h). */
+/* linger.c - shutdown / drain / outq as non-blocking steps (see linger.h). */
+#include "sys.h"
 #include "linger.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "classify.h"
-#include "fdtable.h"
-#include "gc.h"
+#include "procscan.h"
 
 #define DRAIN_CHUNK 65536
+#define DRAIN_READS 64       /* per step: other lingers get their turn */
 #define POLL_MIN_MS 1
 #define POLL_MAX_MS 50       /* how often an ack is looked for at most */
-#define MAX_ROUNDS 1000000   /* a second bound, should the clock misbehave */
+#define ORIGIN_ASK_MS 5      /* the origin process is asked again this often */
 
-enum drain_result { DRAIN_EMPTY, DRAIN_EOF, DRAIN_ERROR, DRAIN_CAP };
+enum drain_result { DRAIN_EMPTY, DRAIN_EOF, DRAIN_ERROR, DRAIN_CAP, DRAIN_MORE };
 
 /* Discards what is readable now.  MSG_TRUNC makes TCP drop the bytes
  * without copying them; should a kernel want a buffer after all, fall
- * back to a small one on the stack. */
-static enum drain_result drain_now(int fd, uint64_t cap, struct gc_close_record *rec, int *got)
+ * back to a small one.  cap 0: no cap. */
+static enum drain_result drain_now(struct gc_linger *l, bool *got)
 {
-    char scratch[512];
-    int use_scratch = 0;
+    static char scratch[512]; /* only the lingering thread drains */
+    bool use_scratch = false;
+    uint64_t cap = l->plan.s.max_drain;
 
-    *got = 0;
-    for (int i = 0; i < 4096; i++) {
-        if (rec->drained >= cap)
+    *got = false;
+    for (int i = 0; i < DRAIN_READS; i++) {
+        if (cap && l->rec.drained >= cap)
             return DRAIN_CAP;
-        uint64_t left = cap - rec->drained;
         size_t want = use_scratch ? sizeof scratch : DRAIN_CHUNK;
-        if (want > left)
-            want = (size_t)left;
-        long n = syscall(SYS_recvfrom, fd, use_scratch ? scratch : NULL, want,
+        if (cap && want > cap - l->rec.drained)
+            want = (size_t)(cap - l->rec.drained);
+        long n = gc_sys(SYS_recvfrom, l->fd, use_scratch ? scratch : NULL, want,
                          MSG_TRUNC | MSG_DONTWAIT, NULL, NULL);
         if (n > 0) {
-            rec->drained += (uint64_t)n;
-            *got = 1;
+            l->rec.drained += (uint64_t)n;
+            *got = true;
             continue;
         }
         if (n == 0)
@@ -50,153 +53,176 @@ static enum drain_result drain_now(int fd, uint64_t cap, struct gc_close_record 
         if (errno == EAGAIN || errno == EWOULDBLOCK)
             return DRAIN_EMPTY;
         if (errno == EFAULT && !use_scratch) {
-            use_scratch = 1;
+            use_scratch = true;
             continue;
         }
         return DRAIN_ERROR;
     }
-    return DRAIN_EMPTY; /* more keeps coming; the caller's loop goes on */
+    return DRAIN_MORE;
 }
 
-static int socket_failed(int fd)
+static bool socket_failed(int fd)
 {
     int err = 0;
     socklen_t len = sizeof err;
     return getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0;
 }
 
-/* Sleeps until 'fd' has something for 'events' or 'ms' pass; events 0
- * means a plain sleep (a socket whose both sides are shut reports POLLHUP
- * for ever, which would turn the wait into a busy loop). */
-static short wait_for(int fd, short events, uint64_t ms)
+void gc_linger_init(struct gc_linger *l, int fd, const struct gc_plan *plan,
+                    const struct gc_close_record *rec, uint64_t now)
 {
-    struct pollfd pfd = {.fd = fd, .events = events};
-    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+    *l = (struct gc_linger){.fd = fd, .plan = *plan, .rec = *rec, .start_ms = now,
+                            .last_data_ms = now, .wake_ms = now, .backoff_ms = POLL_MIN_MS};
+    l->drain = plan->s.steps & GC_STEP_DRAIN;
+    l->outq = plan->s.steps & GC_STEP_OUTQ;
+    l->rec.outcome = GC_O_TIMEOUT;
+}
 
-    if (!events) {
-        gc_sleep_ms(ms);
-        return 0;
+static bool finish(struct gc_linger *l, enum gc_outcome o, uint64_t now)
+{
+    l->rec.outcome = o;
+    l->rec.elapsed_ms = now - l->start_ms;
+    return true;
+}
+
+/* An inherited socket from a program without the library: its origin
+ * process may still hold a copy.  Our copy keeps the socket alive, so
+ * asking again a little later is safe: the origin's close cannot reset. */
+struct origin_ask {
+    uint64_t inode;
+    bool held;
+};
+
+static bool origin_entry(int fd, uint64_t inode, void *ctx)
+{
+    struct origin_ask *a = ctx;
+    (void)fd;
+    if (inode == a->inode)
+        a->held = true;
+    return !a->held;
+}
+
+/* 1: go on, 0: ask again later, -1: step aside (verdict set). */
+static int check_origin(struct gc_linger *l)
+{
+    struct stat st;
+    struct origin_ask a = {0};
+
+    if (!l->plan.origin_pid)
+        return 1;
+    if (fstat(l->fd, &st) != 0)
+        return 1;
+    a.inode = (uint64_t)st.st_ino;
+    if (gc_proc_socket_fds(l->plan.origin_pid, origin_entry, &a, NULL) != 0) {
+        if (errno == ENOENT || errno == ESRCH)
+            return 1; /* the origin has gone: so has its copy */
+        l->rec.verdict = GC_V_UNREADABLE;
+        return -1;
     }
-    return syscall(SYS_ppoll, &pfd, 1, &ts, NULL, (size_t)8) > 0 ? pfd.revents : 0;
+    if (!a.held)
+        return 1;
+    l->rec.verdict = GC_V_ORIGIN_HOLDS;
+    return ++l->origin_asks * ORIGIN_ASK_MS < 200 ? 0 : -1;
 }
 
-/* A fork (or spawn) since the decision gave the socket another holder:
- * stop lingering at once, the close is no longer the last. */
-static bool forked_since(const struct gc_plan *p)
+/* The first step: are we still the only holder, then the FIN. */
+static bool begin(struct gc_linger *l, uint64_t now)
 {
-    return gc_fork_gen() != p->fork_gen;
-}
-
-bool gc_linger_shutdown(int fd, const struct gc_plan *p, struct gc_close_record *rec)
-{
-    if (gc_state_write_shut(rec->tcp_state))
-        return true;
-    if (forked_since(p)) {
-        rec->outcome = GC_O_FORKED;
+    int origin = check_origin(l);
+    if (origin < 0)
+        return finish(l, GC_O_STEPPED_ASIDE, now);
+    if (origin == 0) {
+        l->wake_ms = now + ORIGIN_ASK_MS;
         return false;
     }
-    return (p->s.steps & GC_STEP_SHUTDOWN) && shutdown(fd, SHUT_WR) == 0;
-}
-
-void gc_linger_wait(int fd, const struct gc_plan *p, bool shut, struct gc_close_record *rec)
-{
-    const struct gc_settings *s = &p->s;
-    uint64_t start = gc_now_ms(), now = start, last_data = start;
-    bool drain = s->steps & GC_STEP_DRAIN, outq = s->steps & GC_STEP_OUTQ;
+    l->rec.verdict = GC_V_LINGER;
+    if (gc_process_uses_io_uring()) {
+        l->rec.verdict = GC_V_IO_URING;
+        return finish(l, GC_O_STEPPED_ASIDE, now);
+    }
+    /* Signal-driven I/O would keep signalling the program for a socket it
+     * has closed; the socket is ours alone now, so its flags are too. */
+    int fl = (int)gc_sys(SYS_fcntl, l->fd, F_GETFL);
+    if (fl >= 0 && (fl & O_ASYNC))
+        gc_sys(SYS_fcntl, l->fd, F_SETFL, fl & ~O_ASYNC);
+    int state = gc_tcp_state(l->fd);
+    l->shut = gc_state_write_shut(state);
+    if (!l->shut && (l->plan.s.steps & GC_STEP_SHUTDOWN))
+        l->shut = gc_sys(SYS_shutdown, l->fd, SHUT_WR) == 0;
     /* Even when the peer's FIN is in, bytes it sent before may be queued:
      * the first drain reads them and meets the EOF. */
-    bool peer_eof = drain ? false : gc_state_peer_finished(rec->tcp_state);
-    bool capped = false, quiet_poll = false;
-    uint64_t backoff = POLL_MIN_MS;
+    l->peer_eof = l->drain ? false : gc_state_peer_finished(state);
+    l->started = true;
+    if (!l->drain && !l->outq)
+        return finish(l, GC_O_DONE, now);
+    return false;
+}
 
-    if (rec->outcome == GC_O_FORKED)
-        return;
-    if (!drain && !outq) {
-        rec->outcome = GC_O_DONE;
-        return;
+bool gc_linger_step(struct gc_linger *l, uint64_t now, short revents)
+{
+    if (!l->started) {
+        if (begin(l, now))
+            return true;
+        if (!l->started)
+            return false;
+    }
+    bool more = false;
+    if (l->drain && !l->peer_eof) {
+        bool got;
+        switch (drain_now(l, &got)) {
+        case DRAIN_EOF: l->peer_eof = true; break;
+        case DRAIN_ERROR: return finish(l, GC_O_PEER_RESET, now);
+        case DRAIN_CAP:
+            /* Read no more, but still let our data be acknowledged:
+             * what the peer's kernel has survives the reset to come. */
+            l->drain = false;
+            l->capped = true;
+            break;
+        case DRAIN_MORE: more = true; break;
+        case DRAIN_EMPTY: break;
+        }
+        if (got)
+            l->last_data_ms = now;
     }
 
-    rec->outcome = GC_O_TIMEOUT;
-    for (int round = 0; round < MAX_ROUNDS; round++) {
-        if (forked_since(p)) {
-            rec->outcome = GC_O_FORKED;
-            goto out;
-        }
-        if (drain && !peer_eof) {
-            int got;
-            switch (drain_now(fd, s->max_drain, rec, &got)) {
-            case DRAIN_EOF: peer_eof = true; break;
-            case DRAIN_ERROR: rec->outcome = GC_O_PEER_RESET; goto out;
-            case DRAIN_CAP:
-                /* Read no more, but still let our data be acknowledged:
-                 * what the peer's kernel has survives the reset to come. */
-                drain = false;
-                capped = true;
-                break;
-            case DRAIN_EMPTY: break;
-            }
-            if (got)
-                last_data = gc_now_ms();
-        }
+    /* A reset freezes SIOCOUTQ: stop on the error or the CLOSE state.
+     * CLOSE without an error is the normal end after both FINs. */
+    int state = gc_tcp_state(l->fd);
+    if (state < 0 || socket_failed(l->fd))
+        return finish(l, GC_O_PEER_RESET, now);
+    if (state == TCP_CLOSE)
+        return finish(l, l->peer_eof ? GC_O_PEER_CLOSED : GC_O_PEER_RESET, now);
 
-        /* A reset freezes SIOCOUTQ: stop on the error or the CLOSE state.
-         * CLOSE without an error is the normal end after both FINs. */
-        int state = gc_tcp_state(fd);
-        if (state < 0 || socket_failed(fd)) {
-            rec->outcome = GC_O_PEER_RESET;
-            goto out;
-        }
-        if (state == TCP_CLOSE) {
-            rec->outcome = peer_eof ? GC_O_PEER_CLOSED : GC_O_PEER_RESET;
-            goto out;
-        }
-
-        /* After our FIN the queue holds one byte for it until the peer
-         * acks; a bare FIN's ack is delayed ~40 ms, so do not wait for it. */
-        bool acked = true;
-        if (outq) {
-            int q = gc_unacked_bytes(fd);
-            acked = q >= 0 && q <= (shut ? 1 : 0);
-        }
-
-        now = gc_now_ms();
-        if (acked) {
-            if (!drain) {
-                rec->outcome = capped ? GC_O_DRAIN_CAP : GC_O_ACKED;
-                goto out;
-            }
-            if (peer_eof) {
-                rec->outcome = GC_O_PEER_CLOSED;
-                goto out;
-            }
-            if (now - last_data >= s->idle_ms) {
-                rec->outcome = GC_O_IDLE;
-                goto out;
-            }
-        }
-        if (now >= p->deadline_ms) {
-            if (capped)
-                rec->outcome = GC_O_DRAIN_CAP;
-            goto out;
-        }
-
-        /* Wake on peer data while draining; otherwise poll the queue with
-         * a growing interval.  Once acked, only the idle time is left, in
-         * steps of POLL_MAX_MS so that a fork meanwhile is noticed soon. */
-        uint64_t wait = acked ? s->idle_ms - (now - last_data) : backoff;
-        if (wait > POLL_MAX_MS)
-            wait = POLL_MAX_MS;
-        if (wait > p->deadline_ms - now)
-            wait = p->deadline_ms - now;
-        short events = (drain && !peer_eof && !quiet_poll) ? POLLIN : 0;
-        /* POLLERR with no socket error comes from the error queue (send
-         * timestamps, zerocopy notices) and would return every poll at
-         * once: sleep in timed steps instead from then on. */
-        if (wait_for(fd, events, wait) & POLLERR)
-            quiet_poll = true;
-        if (backoff < POLL_MAX_MS)
-            backoff *= 2;
+    /* After our FIN the queue holds one byte for it until the peer acks;
+     * a bare FIN's ack is delayed ~40 ms, so do not wait for it. */
+    bool acked = true;
+    if (l->outq) {
+        int q = gc_unacked_bytes(l->fd);
+        acked = q >= 0 && q <= (l->shut ? 1 : 0);
     }
-out:
-    rec->elapsed_ms = gc_now_ms() - start;
+    if (acked) {
+        if (!l->drain)
+            return finish(l, l->capped ? GC_O_DRAIN_CAP : GC_O_ACKED, now);
+        if (l->peer_eof)
+            return finish(l, GC_O_PEER_CLOSED, now);
+        if (now - l->last_data_ms >= l->plan.s.idle_ms)
+            return finish(l, GC_O_IDLE, now);
+    }
+    if (now >= l->plan.deadline_ms)
+        return finish(l, l->capped ? GC_O_DRAIN_CAP : GC_O_TIMEOUT, now);
+
+    /* Wake on peer data while draining; otherwise look at the queue with
+     * a growing interval.  Once acked, only the idle time is left. */
+    if (revents & POLLERR)
+        l->quiet_poll = true; /* error-queue noise: poll would spin */
+    uint64_t wait = acked ? l->plan.s.idle_ms - (now - l->last_data_ms) : l->backoff_ms;
+    if (wait > POLL_MAX_MS && !acked)
+        wait = POLL_MAX_MS;
+    l->wake_ms = more ? now : now + (wait ? wait : 1);
+    if (l->wake_ms > l->plan.deadline_ms)
+        l->wake_ms = l->plan.deadline_ms;
+    l->want_input = l->drain && !l->peer_eof && !l->quiet_poll;
+    if (l->backoff_ms < POLL_MAX_MS)
+        l->backoff_ms *= 2;
+    return false;
 }

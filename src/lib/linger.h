@@ -1,24 +1,37 @@
-/* linger.h - stage 4 of the close path: the graceful part of a close.
+/* linger.h - one graceful close, as steps the lingering thread drives.
  *
  * shutdown(SHUT_WR), then discard what the peer still sends while waiting
  * for our data to be acknowledged, until the peer closes, goes quiet, or
- * the deadline or byte cap runs out.  Uses raw system calls for the waits
- * and reads, so it is no cancellation point and no other preload's
- * wrapper runs inside it; never touches O_NONBLOCK. */
+ * the deadline or byte cap runs out.  Never blocks: each step does what
+ * can be done now and says when it wants to run again. */
 #ifndef GC_LINGER_H
 #define GC_LINGER_H
 
-#include "record.h"
-
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "policy.h"
+#include "record.h"
 
-/* For closing several sockets together: shut them all down first so every
- * peer sees our FIN at once, then wait on each under the plan's deadline.
- * shutdown returns whether the write side is shut.  A fork since the
- * plan was made ends the linger at once (outcome "forked"). */
-bool gc_linger_shutdown(int fd, const struct gc_plan *p, struct gc_close_record *rec);
-void gc_linger_wait(int fd, const struct gc_plan *p, bool shut, struct gc_close_record *rec);
+struct gc_linger {
+    int fd;                 /* the library's copy (or the program's at exit) */
+    struct gc_plan plan;
+    struct gc_close_record rec;
+    uint64_t start_ms, last_data_ms;
+    uint64_t wake_ms;       /* step again at this time at the latest */
+    uint32_t backoff_ms;
+    int origin_asks;        /* times the origin process was found holding */
+    bool started, shut, drain, outq, peer_eof, capped, quiet_poll;
+    bool want_input;        /* wake when input arrives (POLLIN) */
+};
+
+/* Sets up a linger for 'fd' under 'plan'; rec is the close's record. */
+void gc_linger_init(struct gc_linger *l, int fd, const struct gc_plan *plan,
+                    const struct gc_close_record *rec, uint64_t now);
+
+/* Does what can be done now ('revents' from the last poll, 0 if none).
+ * Returns true when the linger is over (l->rec says how); else l->wake_ms
+ * and l->want_input say when to call again. */
+bool gc_linger_step(struct gc_linger *l, uint64_t now, short revents);
 
 #endif

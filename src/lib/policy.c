@@ -1,20 +1,10 @@
-/* policy.c - choose between a graceful close, a reset and a plain close. */
+/* policy.c - choose between a linger, a reset and a plain close. */
 #include "policy.h"
 
 #include <sys/socket.h>
 
-#include "classify.h"
 #include "gc.h"
 #include "rules.h"
-
-/* The program asked for an abortive close: SO_LINGER {1, 0}. */
-static bool wants_reset(int fd)
-{
-    struct linger lg;
-    socklen_t len = sizeof lg;
-
-    return getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0 && lg.l_onoff && lg.l_linger == 0;
-}
 
 void gc_make_abortive(int fd)
 {
@@ -22,14 +12,22 @@ void gc_make_abortive(int fd)
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 }
 
-/* Peer done, nothing unread, nothing unacknowledged (our FIN counts one
- * byte in SIOCOUTQ once sent): a plain close loses nothing, so no waiting. */
-static bool nothing_at_stake(int fd, int state)
+/* Would a plain close lose or risk data?  Unread input makes it a reset
+ * for certain; unacknowledged output is lost if a reset follows; a peer
+ * that sent data within the idle time may send more, which would reset.
+ * A peer that has sent its FIN can send nothing more.  Checks go from the
+ * free (TCP_INFO, already read) to one ioctl, and stop at the first yes. */
+static bool at_stake(int fd, const struct gc_tcp_probe *p, uint32_t idle_ms,
+                     struct gc_close_record *rec)
 {
-    if (!gc_state_peer_finished(state))
-        return false;
-    int outq = gc_unacked_bytes(fd);
-    return gc_unread_bytes(fd) == 0 && outq >= 0 && outq <= (gc_state_write_shut(state) ? 1 : 0);
+    if (!gc_state_peer_finished(p->state)) {
+        if (p->since_data_ms < idle_ms)
+            return true;
+        if (p->unacked_segs || p->notsent_bytes)
+            return true;
+    }
+    rec->unread = gc_unread_bytes(fd);
+    return rec->unread != 0; /* -1: cannot tell, so assume so */
 }
 
 static enum gc_role role_of(const struct gc_fdent *ent)
@@ -70,37 +68,54 @@ bool gc_base_settings(struct gc_settings *out)
     return true;
 }
 
-bool gc_choose_policy(int fd, const struct gc_fdent *ent, uint64_t deadline_ms,
-                      struct gc_close_record *rec, struct gc_plan *plan)
+/* What the program itself did to the socket that a linger would undo. */
+static bool program_forbids(uint32_t flags, struct gc_close_record *rec)
+{
+    if (flags & GC_FD_REPAIR)
+        rec->verdict = GC_V_REPAIR;
+    else if (flags & GC_FD_ABORTIVE)
+        rec->verdict = GC_V_ABORTIVE;
+    else if (flags & GC_FD_LINGER_SET)
+        rec->verdict = GC_V_PROGRAM_LINGER;
+    else if (flags & GC_FD_READ_SHUT)
+        rec->verdict = GC_V_READ_SHUT;
+    else
+        return false;
+    return true;
+}
+
+enum gc_decision gc_choose_policy(int fd, const struct gc_fdent *ent,
+                                  const struct gc_tcp_probe *probe, uint64_t deadline_ms,
+                                  struct gc_close_record *rec, struct gc_plan *plan)
 {
     const struct gc_policy_source *src = gc_policy_source();
 
     if (!src) {
         rec->verdict = GC_V_NOT_READY;
-        return false;
+        return GC_DO_PLAIN;
     }
-    plan->fork_gen = gc_fork_gen();
+    if (program_forbids(ent->flags, rec))
+        return GC_DO_PLAIN;
     resolve(src, fd, ent, &plan->s);
     if (plan->s.policy == GC_POLICY_OFF) {
         rec->verdict = GC_V_POLICY_OFF;
-        return false;
+        return GC_DO_PLAIN;
     }
     if (plan->s.policy == GC_POLICY_RESET) {
-        plan->action = GC_ACT_RESET;
         rec->verdict = GC_V_RESET;
-        return true;
+        return GC_DO_RESET;
     }
-    if (wants_reset(fd)) {
-        rec->verdict = GC_V_ABORTIVE;
-        return false;
-    }
-    if (nothing_at_stake(fd, rec->tcp_state)) {
+    if (!at_stake(fd, probe, plan->s.idle_ms, rec)) {
         rec->verdict = GC_V_NOTHING_AT_STAKE;
-        return false;
+        return GC_DO_PLAIN;
+    }
+    if (plan->s.policy == GC_POLICY_AUDIT) {
+        rec->verdict = GC_V_AUDIT;
+        return GC_DO_PLAIN;
     }
     uint64_t own = gc_now_ms() + plan->s.timeout_ms;
-    plan->action = GC_ACT_LINGER;
     plan->deadline_ms = deadline_ms && deadline_ms < own ? deadline_ms : own;
+    plan->origin_pid = 0;
     rec->verdict = GC_V_LINGER;
-    return true;
+    return GC_DO_LINGER;
 }

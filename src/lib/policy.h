@@ -1,10 +1,11 @@
-/* policy.h - stage 3 of the close path: what to do with an owned socket. */
+/* policy.h - what to do with the last descriptor of a connected socket. */
 #ifndef GC_POLICY_H
 #define GC_POLICY_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "classify.h"
 #include "config.h"
 #include "fdtable.h"
 #include "record.h"
@@ -24,26 +25,27 @@ const struct gc_policy_source *gc_policy_source(void);
 /* The settings for this process when no socket is known (sweep bounds). */
 bool gc_base_settings(struct gc_settings *out);
 
-enum gc_action {
-    GC_ACT_LINGER, /* shutdown / drain / outq */
-    GC_ACT_RESET,  /* abortive close: the policy says reset */
+enum gc_decision {
+    GC_DO_PLAIN,  /* rec->verdict says why */
+    GC_DO_RESET,  /* abortive close: the policy says reset */
+    GC_DO_LINGER, /* something is at stake: hand it to the lingering thread */
 };
 
 struct gc_plan {
-    enum gc_action action;
     struct gc_settings s;  /* the settings that apply to this socket */
     uint64_t deadline_ms;  /* absolute, on gc_now_ms()'s clock */
-    uint32_t fork_gen;     /* fork generation when the plan was made */
+    int origin_pid;        /* inherited from a program without the library:
+                              the process to ask before lingering (0: none) */
 };
 
-/* Fills 'plan' and returns true when the socket should linger or be
- * reset; otherwise sets rec->verdict and returns false (plain close).
+/* For the last descriptor of a connected TCP socket (probe: its TCP_INFO).
  * 'deadline_ms' is the caller's bound, or 0 to start one from the
  * socket's timeout; the earlier of the two applies. */
-bool gc_choose_policy(int fd, const struct gc_fdent *ent, uint64_t deadline_ms,
-                      struct gc_close_record *rec, struct gc_plan *plan);
+enum gc_decision gc_choose_policy(int fd, const struct gc_fdent *ent,
+                                  const struct gc_tcp_probe *probe, uint64_t deadline_ms,
+                                  struct gc_close_record *rec, struct gc_plan *plan);
 
-/* Act for GC_ACT_RESET: SO_LINGER {1, 0}, so the real close resets. */
+/* Act for GC_DO_RESET: SO_LINGER {1, 0}, so the real close resets. */
 void gc_make_abortive(int fd);
 
 #endif

@@ -1,4 +1,5 @@
 /* procscan.c - /proc directory walks on raw syscalls (see procscan.h). */
+#include "sys.h"
 #include "procscan.h"
 
 #include <dirent.h>
@@ -7,6 +8,8 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "gc.h"
 
 #define DENTS_BUF 1024 /* small: the close path may run on a signal stack */
 
@@ -72,7 +75,7 @@ static bool parse_uint(const char *s, uint64_t *out)
 
 static int open_dir(const char *path)
 {
-    return (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return (int)gc_sys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 /* Walks the numeric entries of an open directory. */
@@ -81,7 +84,7 @@ static int each_number(int dirfd, bool (*fn)(uint64_t n, void *ctx), void *ctx, 
     char buf[DENTS_BUF] __attribute__((aligned(8)));
 
     for (;;) {
-        long got = syscall(SYS_getdents64, dirfd, buf, sizeof buf);
+        long got = gc_sys(SYS_getdents64, dirfd, buf, sizeof buf);
         if (got < 0)
             return -1;
         if (got == 0)
@@ -102,7 +105,7 @@ static int each_number(int dirfd, bool (*fn)(uint64_t n, void *ctx), void *ctx, 
 
 struct fd_walk {
     int dirfd;
-    bool (*fn)(int fd, uint64_t inode, void *ctx);
+    bool (*fn)(int fd, const char *link, void *ctx);
     void *ctx;
 };
 
@@ -111,20 +114,17 @@ static bool fd_entry(uint64_t n, void *p)
     struct fd_walk *w = p;
     char name[24], link[64];
     struct text t = {name, sizeof name, 0};
-    uint64_t inode;
 
     put_uint(&t, n);
-    long len = syscall(SYS_readlinkat, w->dirfd, name, link, sizeof link - 1);
-    if (len <= 8)
-        return true; /* gone meanwhile, or not a socket link */
+    long len = gc_sys(SYS_readlinkat, w->dirfd, name, link, sizeof link - 1);
+    if (len <= 0)
+        return true; /* gone meanwhile */
     link[len] = '\0';
-    if (memcmp(link, "socket:[", 8) != 0 || !parse_uint(link + 8, &inode))
-        return true;
-    return w->fn((int)n, inode, w->ctx);
+    return w->fn((int)n, link, w->ctx);
 }
 
-int gc_proc_socket_fds(pid_t pid, bool (*fn)(int fd, uint64_t inode, void *ctx), void *ctx,
-                       long *budget)
+int gc_proc_fd_links(pid_t pid, bool (*fn)(int fd, const char *link, void *ctx), void *ctx,
+                     long *budget)
 {
     char path[48];
     struct fd_walk w = {.fn = fn, .ctx = ctx};
@@ -134,122 +134,81 @@ int gc_proc_socket_fds(pid_t pid, bool (*fn)(int fd, uint64_t inode, void *ctx),
     if (w.dirfd < 0)
         return -1;
     int r = each_number(w.dirfd, fd_entry, &w, budget);
-    syscall(SYS_close, w.dirfd);
+    gc_sys(SYS_close, w.dirfd);
     return r;
 }
 
-struct child_walk {
-    pid_t pid;
-    bool (*fn)(pid_t child, void *ctx);
-    void *ctx;
-    long *budget;
-    int failed;
-};
-
-/* Reads /proc/<pid>/task/<tid>/children: pids separated by spaces, read
- * in small pieces, a number split between two reads carried over. */
-static bool task_entry(uint64_t tid, void *p)
-{
-    struct child_walk *w = p;
-    char path[80], tail[48], buf[256];
-    struct text t = {tail, sizeof tail, 0};
-    uint64_t child = 0;
-    bool in_number = false;
-
-    put_str(&t, "task/");
-    put_uint(&t, tid);
-    put_str(&t, "/children");
-    proc_path(path, sizeof path, w->pid, tail);
-
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        w->failed = 1;
-        return false;
-    }
-    for (;;) {
-        long len = syscall(SYS_read, fd, buf, sizeof buf);
-        if (len < 0) {
-            w->failed = 1;
-            break;
-        }
-        for (long j = 0; j <= len; j++) {
-            char ch = j < len ? buf[j] : ' '; /* end of file ends a number */
-            if (ch >= '0' && ch <= '9') {
-                child = child * 10 + (uint64_t)(ch - '0');
-                in_number = true;
-                continue;
-            }
-            if (!in_number || (len > 0 && j == len))
-                continue;
-            in_number = false;
-            if (w->budget && --*w->budget < 0) {
-                w->failed = 1;
-                break;
-            }
-            if (!w->fn((pid_t)child, w->ctx)) {
-                syscall(SYS_close, fd);
-                return false;
-            }
-            child = 0;
-        }
-        if (w->failed || len == 0)
-            break;
-    }
-    syscall(SYS_close, fd);
-    return !w->failed;
-}
-
-int gc_proc_children(pid_t pid, bool (*fn)(pid_t child, void *ctx), void *ctx, long *budget)
-{
-    char path[48];
-    struct child_walk w = {.pid = pid, .fn = fn, .ctx = ctx, .budget = budget};
-
-    proc_path(path, sizeof path, pid, "task");
-    int dirfd = open_dir(path);
-    if (dirfd < 0)
-        return -1;
-    int r = each_number(dirfd, task_entry, &w, budget);
-    syscall(SYS_close, dirfd);
-    return r < 0 || w.failed ? -1 : 0;
-}
-
-struct pid_walk {
-    bool (*fn)(pid_t pid, void *ctx);
+struct socket_walk {
+    bool (*fn)(int fd, uint64_t inode, void *ctx);
     void *ctx;
 };
 
-static bool pid_entry(uint64_t n, void *p)
+static bool socket_link(int fd, const char *link, void *p)
 {
-    struct pid_walk *w = p;
-    return w->fn((pid_t)n, w->ctx);
+    struct socket_walk *w = p;
+    uint64_t inode;
+
+    if (memcmp(link, "socket:[", 8) != 0 || !parse_uint(link + 8, &inode))
+        return true;
+    return w->fn(fd, inode, w->ctx);
 }
 
-int gc_proc_all_pids(bool (*fn)(pid_t pid, void *ctx), void *ctx, long *budget)
+int gc_proc_socket_fds(pid_t pid, bool (*fn)(int fd, uint64_t inode, void *ctx), void *ctx,
+                       long *budget)
 {
-    struct pid_walk w = {.fn = fn, .ctx = ctx};
-    int dirfd = open_dir("/proc");
-
-    if (dirfd < 0)
-        return -1;
-    int r = each_number(dirfd, pid_entry, &w, budget);
-    syscall(SYS_close, dirfd);
-    return r;
+    struct socket_walk w = {fn, ctx};
+    return gc_proc_fd_links(pid, socket_link, &w, budget);
 }
 
 static bool count_one(uint64_t n, void *ctx)
 {
     (void)n;
-    return ++*(int *)ctx < 2; /* two are enough to know */
+    ++*(int *)ctx;
+    return true;
 }
 
-bool gc_proc_other_threads(void)
+int gc_proc_thread_count(void)
 {
     int count = 0;
     int dirfd = open_dir("/proc/self/task");
 
     if (dirfd < 0)
-        return true; /* cannot tell: assume the worst */
-    int r = each_number(dirfd, count_one, &count, NULL);
-    syscall(SYS_close, dirfd);
-    return r != 0 || count != 1;
+        return -1;
+    long budget = 100000;
+    int r = each_number(dirfd, count_one, &count, &budget);
+    gc_sys(SYS_close, dirfd);
+    return r != 0 ? -1 : count;
+}
+
+/* ---- io_uring: a ring may hold a socket the program closed ---- */
+
+static int uring_seen;            /* once seen, for good */
+static uint64_t uring_checked_ms; /* a "no" is asked again after a while */
+
+void gc_note_io_uring(void)
+{
+    __atomic_store_n(&uring_seen, 1, __ATOMIC_RELEASE);
+}
+
+static bool uring_link(int fd, const char *link, void *ctx)
+{
+    (void)fd;
+    *(bool *)ctx = strcmp(link, "anon_inode:[io_uring]") == 0;
+    return !*(bool *)ctx;
+}
+
+bool gc_process_uses_io_uring(void)
+{
+    if (__atomic_load_n(&uring_seen, __ATOMIC_ACQUIRE))
+        return true;
+    uint64_t now = gc_now_ms();
+    if (uring_checked_ms && now - uring_checked_ms < 1000)
+        return false;
+    bool found = false;
+    long budget = 1000000;
+    gc_proc_fd_links(0, uring_link, &found, &budget);
+    uring_checked_ms = now;
+    if (found)
+        gc_note_io_uring();
+    return found;
 }

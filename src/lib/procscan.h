@@ -9,6 +9,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Calls fn for every descriptor of process 'pid' (0 = this process) with
+ * the text of its /proc link.  Returns 0 or -1 as below. */
+int gc_proc_fd_links(pid_t pid, bool (*fn)(int fd, const char *link, void *ctx), void *ctx,
+                     long *budget);
+
 /* Calls fn for every descriptor of process 'pid' (0 = this process) whose
  * link reads "socket:[INODE]", with that inode.  fn returns false to stop.
  * Returns 0 when the whole table was read, -1 when it could not be
@@ -16,15 +21,12 @@
 int gc_proc_socket_fds(pid_t pid, bool (*fn)(int fd, uint64_t inode, void *ctx), void *ctx,
                        long *budget);
 
-/* Calls fn for every child of every thread of 'pid'.  Returns 0 or -1. */
-int gc_proc_children(pid_t pid, bool (*fn)(pid_t child, void *ctx), void *ctx, long *budget);
+/* Threads of this process, or -1 when that cannot be told. */
+int gc_proc_thread_count(void);
 
-/* True when this process has threads besides the caller (or when that
- * cannot be told). */
-bool gc_proc_other_threads(void);
-
-/* Calls fn for every process in /proc; 0 or -1. */
-int gc_proc_all_pids(bool (*fn)(pid_t pid, void *ctx), void *ctx, long *budget);
-
+/* The process has an io_uring instance (seen made, or in /proc/self/fd;
+ * a "no" is cached for a second).  Only the lingering thread asks. */
+bool gc_process_uses_io_uring(void);
+void gc_note_io_uring(void);
 
 #endif

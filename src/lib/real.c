@@ -1,4 +1,5 @@
 /* real.c - binding and calling the next definitions of wrapped calls. */
+#include "sys.h"
 #include "real.h"
 
 #include <dlfcn.h>
@@ -41,6 +42,15 @@ void gc_real_bind(void)
     BIND(close_range, "close_range");
     BIND(closefrom, "closefrom");
     BIND(exit_now, "_exit");
+    BIND(fork, "fork");
+    BIND(spawn_adddup2, "posix_spawn_file_actions_adddup2");
+    BIND(clone, "clone");
+    BIND(epoll_create, "epoll_create");
+    BIND(epoll_create1, "epoll_create1");
+    BIND(setsockopt, "setsockopt");
+    BIND(shutdown, "shutdown");
+    BIND(recvmsg, "recvmsg");
+    BIND(prctl, "prctl");
 }
 
 #define LOAD(field) __atomic_load_n(&gc_real.field, __ATOMIC_ACQUIRE)
@@ -48,13 +58,13 @@ void gc_real_bind(void)
 int gc_real_close(int fd)
 {
     int (*fn)(int) = LOAD(close);
-    return fn ? fn(fd) : (int)syscall(SYS_close, fd);
+    return fn ? fn(fd) : (int)gc_sys(SYS_close, fd);
 }
 
 int gc_real_socket(int domain, int type, int protocol)
 {
     int (*fn)(int, int, int) = LOAD(socket);
-    return fn ? fn(domain, type, protocol) : (int)syscall(SYS_socket, domain, type, protocol);
+    return fn ? fn(domain, type, protocol) : (int)gc_sys(SYS_socket, domain, type, protocol);
 }
 
 int gc_real_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, int use_accept4)
@@ -68,13 +78,13 @@ int gc_real_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, in
         if (fn)
             return fn(fd, addr, len);
     }
-    return (int)syscall(SYS_accept4, fd, addr, len, flags);
+    return (int)gc_sys(SYS_accept4, fd, addr, len, flags);
 }
 
 int gc_real_dup(int fd)
 {
     int (*fn)(int) = LOAD(dup);
-    return fn ? fn(fd) : (int)syscall(SYS_dup, fd);
+    return fn ? fn(fd) : (int)gc_sys(SYS_dup, fd);
 }
 
 int gc_real_dup2(int oldfd, int newfd)
@@ -83,24 +93,24 @@ int gc_real_dup2(int oldfd, int newfd)
     if (fn)
         return fn(oldfd, newfd);
     if (oldfd == newfd) /* dup3 refuses equal descriptors; dup2 checks validity */
-        return (int)syscall(SYS_fcntl, oldfd, F_GETFD) < 0 ? -1 : newfd;
-    return (int)syscall(SYS_dup3, oldfd, newfd, 0);
+        return (int)gc_sys(SYS_fcntl, oldfd, F_GETFD) < 0 ? -1 : newfd;
+    return (int)gc_sys(SYS_dup3, oldfd, newfd, 0);
 }
 
 int gc_real_dup3(int oldfd, int newfd, int flags)
 {
     int (*fn)(int, int, int) = LOAD(dup3);
-    return fn ? fn(oldfd, newfd, flags) : (int)syscall(SYS_dup3, oldfd, newfd, flags);
+    return fn ? fn(oldfd, newfd, flags) : (int)gc_sys(SYS_dup3, oldfd, newfd, flags);
 }
 
 ssize_t gc_real_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
     ssize_t (*fn)(int, const struct msghdr *, int) = LOAD(sendmsg);
-    return fn ? fn(fd, msg, flags) : syscall(SYS_sendmsg, fd, msg, flags);
+    return fn ? fn(fd, msg, flags) : gc_sys(SYS_sendmsg, fd, msg, flags);
 }
 
 int gc_real_sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 {
     int (*fn)(int, struct mmsghdr *, unsigned int, int) = LOAD(sendmmsg);
-    return fn ? fn(fd, v, n, flags) : (int)syscall(SYS_sendmmsg, fd, v, n, flags);
+    return fn ? fn(fd, v, n, flags) : (int)gc_sys(SYS_sendmmsg, fd, v, n, flags);
 }

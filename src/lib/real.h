@@ -37,6 +37,15 @@ struct gc_real_fns {
     int (*close_range)(unsigned int, unsigned int, int);
     void (*closefrom)(int);
     void (*exit_now)(int); /* _exit */
+    pid_t (*fork)(void);
+    int (*spawn_adddup2)(posix_spawn_file_actions_t *, int, int);
+    int (*clone)(int (*)(void *), void *, int, void *, ...);
+    int (*epoll_create)(int);
+    int (*epoll_create1)(int);
+    int (*setsockopt)(int, int, int, const void *, socklen_t);
+    int (*shutdown)(int, int);
+    ssize_t (*recvmsg)(int, struct msghdr *, int);
+    int (*prctl)(int, ...);
 };
 
 extern struct gc_real_fns gc_real;

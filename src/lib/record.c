@@ -32,31 +32,53 @@ static const char *const verdict_names[GC_V_COUNT] = {
     [GC_V_UNTRACKED] = "untracked",
     [GC_V_NOT_READY] = "not-ready",
     [GC_V_VFORK_CHILD] = "vfork-child",
+    [GC_V_PASSTHROUGH] = "passthrough",
     [GC_V_STALE] = "stale",
     [GC_V_NOT_TCP] = "not-tcp",
     [GC_V_NOT_CONNECTED] = "not-connected",
     [GC_V_SHARED] = "shared",
-    [GC_V_UNDECIDED] = "undecided",
+    [GC_V_UNCOUNTED] = "uncounted",
+    [GC_V_FOREIGN] = "foreign",
+    [GC_V_UNREADABLE] = "undecided-unreadable",
+    [GC_V_ORIGIN_HOLDS] = "shared-origin",
+    [GC_V_IO_URING] = "io-uring",
     [GC_V_SAME_SOCKET] = "same-socket",
-    [GC_V_DUPED] = "duped",
-    [GC_V_ELSEWHERE] = "elsewhere",
     [GC_V_POLICY_OFF] = "policy-off",
     [GC_V_ABORTIVE] = "abortive",
-    [GC_V_NOTHING_AT_STAKE] = "nothing-at-stake",
-    [GC_V_RESET] = "reset",
+    [GC_V_PROGRAM_LINGER] = "program-linger",
+    [GC_V_READ_SHUT] = "read-shut",
+    [GC_V_REPAIR] = "repair",
+    [GC_V_NOTHING_AT_STAKE] = "clean",
+    [GC_V_AUDIT] = "at-risk",
+    [GC_V_RESET] = "reset-by-policy",
+    [GC_V_NO_SLOT] = "no-slot",
+    [GC_V_QUEUE_FULL] = "queue-full",
+    [GC_V_NO_WORKER] = "no-worker",
+    [GC_V_EPOLL_UNKNOWN] = "epoll-unknown",
     [GC_V_LINGER] = "linger",
 };
 
 static const char *const outcome_names[GC_O_COUNT] = {
     [GC_O_NONE] = "none",
-    [GC_O_PEER_CLOSED] = "peer-closed",
+    [GC_O_PEER_CLOSED] = "peer-eof",
     [GC_O_IDLE] = "idle",
     [GC_O_ACKED] = "acked",
     [GC_O_DONE] = "done",
     [GC_O_TIMEOUT] = "timeout",
-    [GC_O_DRAIN_CAP] = "drain-cap",
+    [GC_O_DRAIN_CAP] = "byte-cap",
     [GC_O_PEER_RESET] = "peer-reset",
-    [GC_O_FORKED] = "forked",
+    [GC_O_STEPPED_ASIDE] = "stepped-aside",
+    [GC_O_EXIT] = "exit",
+};
+
+static const char *const path_names[GC_P_COUNT] = {
+    [GC_P_CLOSE] = "close",
+    [GC_P_FCLOSE] = "fclose",
+    [GC_P_DUP2] = "dup2",
+    [GC_P_CLOSE_RANGE] = "close_range",
+    [GC_P_CLOSEFROM] = "closefrom",
+    [GC_P_EXIT] = "exit",
+    [GC_P_SYSCALL] = "syscall",
 };
 
 const char *gc_verdict_name(enum gc_verdict v)
@@ -67,4 +89,9 @@ const char *gc_verdict_name(enum gc_verdict v)
 const char *gc_outcome_name(enum gc_outcome o)
 {
     return (unsigned)o < GC_O_COUNT ? outcome_names[o] : "?";
+}
+
+const char *gc_path_name(enum gc_path p)
+{
+    return (unsigned)p < GC_P_COUNT ? path_names[p] : "?";
 }

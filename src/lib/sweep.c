@@ -1,52 +1,56 @@
-/* sweep.c - group closes: exit, _exit, close_range, closefrom. */
+/* sweep.c - mass closes (see sweep.h). */
 #include "sweep.h"
 
 #include "closepath.h"
 #include "fdtable.h"
 #include "gc.h"
+#include "owner.h"
 #include "policy.h"
-#include "real.h"
+#include "procscan.h"
+#include "track.h"
+#include "worker.h"
 
-void gc_sweep_range(int lo, int hi, bool whole_process,
-                    void (*close_fn)(const struct gc_close_record *recs, int n))
+void gc_sweep_range(int lo, int hi, enum gc_path path)
 {
-    struct gc_settings s;
-    uint64_t deadline = gc_now_ms() + (gc_base_settings(&s) ? s.timeout_ms : 0);
-    int fds[GC_GROUP_MAX];
-    struct gc_close_record recs[GC_GROUP_MAX];
     int hw = gc_fd_highwater();
 
     if (lo < 0)
         lo = 0;
-    if (hi > hw)
-        hi = hw;
-    for (int fd = lo; fd <= hi;) {
-        int n = 0;
-        for (; fd <= hi && n < GC_GROUP_MAX; fd++) {
-            struct gc_fdent e;
-            if (gc_fd_lookup(fd, &e))
-                fds[n++] = fd;
-        }
-        if (n == 0)
+    for (int fd = lo; fd <= hi && fd <= hw; fd++) {
+        struct gc_fdent e;
+        struct gc_close_record rec;
+        if (!gc_fd_lookup(fd, &e) || (e.flags & GC_FD_OWN))
             continue;
-        gc_close_group_prepare(fds, n, whole_process, deadline, recs);
-        if (close_fn)
-            close_fn(recs, n);
-        gc_close_finish(recs, n);
+        gc_close_prepare_on(fd, path, &rec);
+        gc_close_finish(&rec, 1);
     }
-}
-
-/* After a linger the socket is shut for writing: close it, so that a late
- * write (another library's destructor) fails quietly with EBADF instead
- * of raising SIGPIPE. */
-static void close_lingered(const struct gc_close_record *recs, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (recs[i].verdict == GC_V_LINGER)
-            gc_real_close(recs[i].fd);
 }
 
 void gc_sweep_at_exit(void)
 {
-    gc_sweep_range(0, GC_FDTABLE_SIZE - 1, true, close_lingered);
+    struct gc_settings s;
+    uint64_t deadline = gc_now_ms() + (gc_base_settings(&s) ? s.timeout_ms : 0);
+    int hw = gc_fd_highwater();
+
+    if (gc_in_foreign_child()) {
+        gc_track_foreign_child_exit();
+        return;
+    }
+    if (hw < 0)
+        return;
+    /* While program threads still run, a shutdown could fail their next
+     * write with SIGPIPE and change how the process ends: then only the
+     * family counts are kept right (README: limits). */
+    int threads = gc_proc_thread_count();
+    bool alone = threads == (gc_worker_running() ? 2 : 1);
+
+    for (int fd = 0; fd <= hw; fd++) {
+        struct gc_fdent e;
+        struct gc_close_record rec;
+        if (!gc_fd_lookup(fd, &e) || (e.flags & (GC_FD_OWN | GC_FD_EPOLL)))
+            continue;
+        if (!gc_close_at_exit(fd, deadline, alone, &rec))
+            gc_close_finish(&rec, 1);
+    }
+    gc_worker_wait(deadline);
 }

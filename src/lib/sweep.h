@@ -1,20 +1,16 @@
-/* sweep.h - closing many sockets at once under one deadline. */
+/* sweep.h - many closes at once: close_range, closefrom, process exit. */
 #ifndef GC_SWEEP_H
 #define GC_SWEEP_H
 
-#include <stdbool.h>
-
 #include "record.h"
 
-/* The graceful part for every tracked descriptor in [lo, hi], in chunks
- * that share one deadline; 'whole_process' when every descriptor of the
- * process is going away (exit).  After each chunk, 'close_fn' (may be
- * NULL) gets the chunk's records, then they are recorded. */
-void gc_sweep_range(int lo, int hi, bool whole_process,
-                    void (*close_fn)(const struct gc_close_record *recs, int n));
+/* The close pipeline for every tracked descriptor in [lo, hi] (the
+ * library's own excepted), before the caller's real mass close. */
+void gc_sweep_range(int lo, int hi, enum gc_path path);
 
 /* At process end (exit, _exit): every socket this process is the last
- * holder of gets its graceful close, then its real close. */
+ * holder of, with something at stake, goes to the lingering thread; then
+ * the lingers in flight (earlier closes' too) get one shared deadline. */
 void gc_sweep_at_exit(void);
 
 #endif

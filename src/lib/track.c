@@ -1,12 +1,24 @@
-/* track.c - table updates shared by the creating and duplicating wrappers. */
+/* track.c - table and count updates shared by the wrappers (see track.h). */
+#include "sys.h"
 #include "track.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include "epoll_track.h"
 #include "fdtable.h"
+#include "mode.h"
 #include "owner.h"
+#include "procscan.h"
+#include "region.h"
 
 static int disabled;
+/* Odd while a fork is under way; bumped at its start and its end.  A
+ * descriptor made meanwhile may or may not be in the child: count it as
+ * if it were (too high is safe, too low is not). */
+static unsigned fork_phase;
 
 void gc_track_disable(void)
 {
@@ -15,30 +27,156 @@ void gc_track_disable(void)
 
 bool gc_table_writable(void)
 {
-    return !__atomic_load_n(&disabled, __ATOMIC_ACQUIRE) && !gc_in_foreign_child();
+    return !__atomic_load_n(&disabled, __ATOMIC_ACQUIRE) && !gc_passthrough() &&
+           !gc_in_foreign_child();
 }
 
-void gc_track_new(int fd, uint32_t gen, uint32_t flags)
+void gc_track_fork_begin(void)
+{
+    __atomic_add_fetch(&fork_phase, 1, __ATOMIC_ACQ_REL);
+}
+
+void gc_track_fork_end(void)
+{
+    if (__atomic_load_n(&fork_phase, __ATOMIC_ACQUIRE) & 1)
+        __atomic_add_fetch(&fork_phase, 1, __ATOMIC_ACQ_REL);
+}
+
+unsigned gc_track_phase(void)
+{
+    return __atomic_load_n(&fork_phase, __ATOMIC_ACQUIRE);
+}
+
+/* One more for a descriptor made while a fork may have copied it. */
+static int32_t fork_extra(unsigned before)
+{
+    unsigned after = gc_track_phase();
+    return (before & 1) || before != after ? 1 : 0;
+}
+
+static void record(int fd, uint64_t cookie, uint32_t flags, int32_t count, uint32_t oflags,
+                   int origin)
+{
+    if (gc_region_ensure() && gc_region_insert(cookie, count, oflags, origin))
+        flags |= GC_FD_COUNTED;
+    gc_fd_record(fd, cookie, flags);
+}
+
+void gc_track_new(int fd, uint32_t flags, unsigned before)
 {
     int saved_errno = errno;
 
     if (fd >= 0 && fd < GC_FDTABLE_SIZE && gc_table_writable()) {
         uint64_t cookie = gc_socket_cookie(fd);
         if (cookie)
-            gc_fd_record(fd, cookie, gen, flags);
+            record(fd, cookie, flags, 1 + fork_extra(before), 0, 0);
         else
             gc_fd_forget(fd);
     }
     errno = saved_errno;
 }
 
-void gc_track_copy(int oldfd, int newfd)
+void gc_track_arrived(int fd, uint32_t flags, int n, bool foreign, int origin_pid)
+{
+    int saved_errno = errno;
+
+    if (fd >= 0 && fd < GC_FDTABLE_SIZE && gc_table_writable()) {
+        uint64_t cookie = gc_socket_cookie(fd);
+        uint32_t oflags = (foreign ? GC_OWN_FOREIGN : 0) |
+                          (origin_pid ? GC_OWN_ORIGIN_UNKNOWN : 0);
+        if (cookie)
+            record(fd, cookie, flags, n, oflags, origin_pid);
+    }
+    errno = saved_errno;
+}
+
+static bool survives_exec(int fd)
+{
+    int fl = (int)gc_sys(SYS_fcntl, fd, F_GETFD);
+    return fl >= 0 && !(fl & FD_CLOEXEC);
+}
+
+void gc_track_copy(int oldfd, int newfd, unsigned before)
 {
     struct gc_fdent e;
     int saved_errno = errno;
 
-    if (gc_fd_lookup(oldfd, &e) || gc_fd_lookup(newfd, &e))
-        if (gc_table_writable())
-            gc_fd_copy(oldfd, newfd);
+    if (oldfd != newfd && gc_in_foreign_child() && gc_fd_lookup(oldfd, &e) &&
+        (e.flags & GC_FD_COUNTED) && survives_exec(newfd) &&
+        gc_socket_cookie(oldfd) == e.cookie)
+        gc_region_add(e.cookie, +1, NULL, NULL);
+    if (oldfd == newfd || !gc_table_writable()) {
+        errno = saved_errno;
+        return;
+    }
+    if (!gc_fd_lookup(oldfd, &e) || (e.flags & GC_FD_OWN)) {
+        gc_fd_forget(newfd);
+    } else if (e.flags & GC_FD_EPOLL) {
+        gc_epoll_add(newfd);
+    } else if (newfd >= GC_FDTABLE_SIZE) {
+        /* A copy the table cannot hold: its close would go uncounted. */
+        gc_region_flag(e.cookie, GC_OWN_FOREIGN);
+    } else {
+        bool counted = (e.flags & GC_FD_COUNTED) &&
+                       gc_region_add(e.cookie, 1 + fork_extra(before), NULL, NULL) > 0;
+        uint32_t keep = e.flags & (GC_FD_ACCEPTED | GC_FD_INHERITED | GC_FD_PROGRAM_FLAGS);
+        gc_fd_record(newfd, e.cookie, keep | (counted ? GC_FD_COUNTED : 0));
+    }
     errno = saved_errno;
+}
+
+void gc_track_foreign_child_close(int fd, const struct gc_fdent *e)
+{
+    int saved_errno = errno;
+    if ((e->flags & GC_FD_COUNTED) && survives_exec(fd) && gc_socket_cookie(fd) == e->cookie)
+        gc_region_add(e->cookie, -1, NULL, NULL);
+    errno = saved_errno;
+}
+
+static bool exit_socket(int fd, uint64_t inode, void *ctx)
+{
+    (void)inode;
+    (void)ctx;
+    uint64_t cookie = gc_socket_cookie(fd);
+    if (cookie && survives_exec(fd) && gc_region_known(cookie))
+        gc_region_add(cookie, -1, NULL, NULL);
+    return true;
+}
+
+void gc_track_foreign_child_exit(void)
+{
+    int saved_errno = errno;
+    if (gc_region_mapped())
+        gc_proc_socket_fds(0, exit_socket, NULL, NULL);
+    errno = saved_errno;
+}
+
+void gc_track_table_copied(int delta, bool exec_survivors_only)
+{
+    int saved_errno = errno;
+    int hw = gc_fd_highwater();
+
+    if (gc_in_foreign_child()) {
+        errno = saved_errno;
+        return;
+    }
+    for (int fd = 0; fd <= hw; fd++) {
+        struct gc_fdent e;
+        if (!gc_fd_lookup(fd, &e) || !(e.flags & GC_FD_COUNTED))
+            continue;
+        if (exec_survivors_only) {
+            int fl = (int)gc_sys(SYS_fcntl, fd, F_GETFD);
+            if (fl < 0 || (fl & FD_CLOEXEC))
+                continue;
+        }
+        gc_region_add(e.cookie, delta, NULL, NULL);
+    }
+    errno = saved_errno;
+}
+
+void gc_track_foreign(int fd)
+{
+    struct gc_fdent e;
+    if (gc_fd_lookup(fd, &e) && !(e.flags & (GC_FD_OWN | GC_FD_EPOLL)))
+        gc_region_flag(e.cookie, GC_OWN_FOREIGN);
 }

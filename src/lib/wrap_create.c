@@ -16,11 +16,11 @@ static bool asks_for_tcp(int domain, int type, int protocol)
 
 GC_EXPORT int socket(int domain, int type, int protocol)
 {
-    uint32_t gen = gc_fork_gen();
+    unsigned phase = gc_track_phase();
     int fd = gc_real_socket(domain, type, protocol);
 
     if (fd >= 0 && asks_for_tcp(domain, type, protocol))
-        gc_track_new(fd, gen, 0);
+        gc_track_new(fd, 0, phase);
     return fd;
 }
 
@@ -40,13 +40,17 @@ static bool accepted_tcp(int listener, int fd)
 static int accept_common(int listener, struct sockaddr *addr, socklen_t *len, int flags,
                          int use_accept4)
 {
-    uint32_t gen = gc_fork_gen();
+    unsigned phase = gc_track_phase();
     int fd = gc_real_accept4(listener, addr, len, flags, use_accept4);
 
     if (fd >= 0) {
         int saved_errno = errno;
+        struct gc_fdent l = {0};
+        /* An accepted socket inherits its listener's SO_LINGER. */
+        gc_fd_lookup(listener, &l);
         if (accepted_tcp(listener, fd))
-            gc_track_new(fd, gen, GC_FD_ACCEPTED);
+            gc_track_new(fd, GC_FD_ACCEPTED | (l.flags & (GC_FD_LINGER_SET | GC_FD_ABORTIVE)),
+                         phase);
         errno = saved_errno;
     }
     return fd;

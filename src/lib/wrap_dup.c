@@ -13,26 +13,29 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sys.h"
 #include "closepath.h"
 #include "fdtable.h"
 #include "gc.h"
 #include "real.h"
+#include "ownfd.h"
 #include "track.h"
 
 int fcntl64(int fd, int cmd, ...);
 
 GC_EXPORT int dup(int oldfd)
 {
+    unsigned phase = gc_track_phase();
     int fd = gc_real_dup(oldfd);
     if (fd >= 0)
-        gc_track_copy(oldfd, fd);
+        gc_track_copy(oldfd, fd, phase);
     return fd;
 }
 
 static bool is_open(int fd)
 {
     int saved_errno = errno;
-    bool open = syscall(SYS_fcntl, fd, F_GETFD) >= 0;
+    bool open = gc_sys(SYS_fcntl, fd, F_GETFD) >= 0;
     errno = saved_errno;
     return open;
 }
@@ -58,11 +61,14 @@ static int dup_onto(int oldfd, int newfd, int flags, int is_dup3)
     bool closing = oldfd != newfd && gc_fd_lookup(newfd, &e) && is_open(oldfd) &&
                    !(is_dup3 && (flags & ~O_CLOEXEC)) && below_limit(newfd);
 
+    unsigned phase = gc_track_phase();
     if (closing)
-        gc_close_prepare(newfd, 0, &rec);
+        gc_close_prepare_on(newfd, GC_P_DUP2, &rec);
+    else
+        gc_ownfd_evacuate(newfd); /* a number of ours, now the program's */
     int fd = is_dup3 ? gc_real_dup3(oldfd, newfd, flags) : gc_real_dup2(oldfd, newfd);
     if (fd >= 0 && oldfd != newfd)
-        gc_track_copy(oldfd, fd);
+        gc_track_copy(oldfd, fd, phase);
     if (closing)
         gc_close_finish(&rec, 1);
     return fd;
@@ -80,10 +86,11 @@ GC_EXPORT int dup3(int oldfd, int newfd, int flags)
 
 static int fcntl_common(int (*real)(int, int, ...), int fd, int cmd, void *arg)
 {
-    int r = real ? real(fd, cmd, arg) : (int)syscall(SYS_fcntl, fd, cmd, arg);
+    unsigned phase = gc_track_phase();
+    int r = real ? real(fd, cmd, arg) : (int)gc_sys(SYS_fcntl, fd, cmd, arg);
 
     if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
-        gc_track_copy(fd, r);
+        gc_track_copy(fd, r, phase);
     return r;
 }
 

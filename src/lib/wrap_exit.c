@@ -1,31 +1,23 @@
 /* wrap_exit.c - the end of the process: exit() and return from main reach
- * the destructor; _exit() and _Exit() are wrapped.  Both sweep every
- * socket this process is the last holder of, under one deadline. */
+ * the destructor; _exit() and _Exit() are wrapped.  Both hand every socket
+ * this process is the last holder of to the lingering thread and wait for
+ * all lingers in flight, under one deadline. */
 #include <stdbool.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sys.h"
 #include "fdtable.h"
 #include "gc.h"
-#include "procscan.h"
 #include "real.h"
 #include "stdio_flush.h"
 #include "sweep.h"
-
-/* While other threads still run, a shutdown could fail their next write
- * with SIGPIPE and change how the process ends: leave such a process
- * alone (README: limits). */
-static bool sweep_is_safe(void)
-{
-    return gc_fd_highwater() >= 0 && !gc_proc_other_threads();
-}
 
 /* glibc runs this before it flushes stdio, so the streams that write to
  * our sockets are flushed first: a reply still in stdout's buffer must
  * reach the socket before the FIN. */
 __attribute__((destructor)) static void gc_at_exit(void)
 {
-    if (!sweep_is_safe())
+    if (gc_fd_highwater() < 0)
         return;
     gc_flush_socket_streams();
     gc_sweep_at_exit();
@@ -34,13 +26,12 @@ __attribute__((destructor)) static void gc_at_exit(void)
 /* _exit is async-signal-safe and flushes nothing; so is the sweep. */
 static __attribute__((noreturn)) void exit_now(int status)
 {
-    if (sweep_is_safe())
-        gc_sweep_at_exit();
+    gc_sweep_at_exit();
     void (*real)(int) = __atomic_load_n(&gc_real.exit_now, __ATOMIC_ACQUIRE);
     if (real)
         real(status);
     for (;;)
-        syscall(SYS_exit_group, status);
+        gc_sys(SYS_exit_group, status);
 }
 
 GC_EXPORT void _exit(int status)

@@ -7,6 +7,7 @@
  * flight from that moment; a close of the same socket racing in another
  * thread could miss the mark: a documented blind spot.) */
 #include <errno.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "fdtable.h"
@@ -14,9 +15,10 @@
 #include "real.h"
 #include "track.h"
 
-static void mark_passed(const struct msghdr *msg)
+/* Calls fn for every descriptor in the message's SCM_RIGHTS headers. */
+static void each_passed(const struct msghdr *msg, void (*fn)(int fd))
 {
-    if (gc_fd_highwater() < 0 || !msg->msg_control || msg->msg_controllen < sizeof(struct cmsghdr))
+    if (!msg->msg_control || msg->msg_controllen < sizeof(struct cmsghdr))
         return;
     for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)msg); c;
          c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
@@ -26,12 +28,36 @@ static void mark_passed(const struct msghdr *msg)
             continue;
         size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
         const int *fds = (const int *)CMSG_DATA(c);
-        for (size_t i = 0; i < n; i++) {
-            struct gc_fdent e;
-            if (gc_fd_lookup(fds[i], &e) && gc_table_writable())
-                gc_fd_flag_cookie(e.cookie, GC_FD_ELSEWHERE);
-        }
+        for (size_t i = 0; i < n; i++)
+            fn(fds[i]);
     }
+}
+
+static void mark_passed(const struct msghdr *msg)
+{
+    if (gc_fd_highwater() >= 0)
+        each_passed(msg, gc_track_foreign);
+}
+
+/* A socket received from another process: its holders there are not
+ * counted here, so it is foreign (every close of it stays plain). */
+static void note_received(int fd)
+{
+    int proto = 0;
+    socklen_t len = sizeof proto;
+    if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 && proto == IPPROTO_TCP)
+        gc_track_arrived(fd, 0, 1, true, 0);
+}
+
+GC_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+    ssize_t r = GC_REAL_LATE(recvmsg)(fd, msg, flags);
+    if (r >= 0 && msg) {
+        int saved_errno = errno;
+        each_passed(msg, note_received);
+        errno = saved_errno;
+    }
+    return r;
 }
 
 GC_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)

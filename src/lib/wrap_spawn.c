@@ -1,72 +1,131 @@
-/* wrap_spawn.c - calls that make another process hold our descriptors.
+/* wrap_spawn.c - calls that give another process copies of our descriptors.
  *
- * fork() and daemon() are seen through pthread_atfork (init.c).  These
- * create children without running atfork handlers, so they bump the fork
- * generation themselves, before the child exists: every socket made
- * earlier is then possibly shared, and gets a plain close. */
+ * Each counts the copies before the child exists (so no close can see a
+ * count too low), and takes them back when no child was made.  fork() and
+ * daemon() are followed through pthread_atfork (init.c); these make
+ * children without atfork handlers.  Spawn-like children exec at once,
+ * so only descriptors without close-on-exec stay with them. */
+#include <errno.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#include <errno.h>
 
 #include "fdtable.h"
 #include "gc.h"
 #include "owner.h"
 #include "real.h"
-
+#include "track.h"
+#include "spawn_child.h"
+#include "worker.h"
 
 GC_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                           const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-    gc_fork_gen_bump();
-    return GC_REAL_LATE(posix_spawn)(pid, path, fa, attr, argv, envp);
+    gc_track_table_copied(+1, true);
+    int r = GC_REAL_LATE(posix_spawn)(pid, path, fa, attr, argv, envp);
+    if (r != 0)
+        gc_track_table_copied(-1, true);
+    return r;
 }
 
 GC_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
                            const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-    gc_fork_gen_bump();
-    return GC_REAL_LATE(posix_spawnp)(pid, file, fa, attr, argv, envp);
+    gc_track_table_copied(+1, true);
+    int r = GC_REAL_LATE(posix_spawnp)(pid, file, fa, attr, argv, envp);
+    if (r != 0)
+        gc_track_table_copied(-1, true);
+    return r;
+}
+
+/* A socket the child gets on another number (dup2 in the file actions):
+ * the actions may serve any number of spawns, so the copies cannot be
+ * counted; the socket is marked foreign instead (its closes stay plain). */
+GC_EXPORT int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa, int fd, int newfd)
+{
+    int r = GC_REAL_LATE(spawn_adddup2)(fa, fd, newfd);
+    struct gc_fdent e;
+    if (r == 0 && fd != newfd && gc_fd_lookup(fd, &e)) {
+        int saved_errno = errno;
+        gc_track_foreign(fd);
+        errno = saved_errno;
+    }
+    return r;
 }
 
 GC_EXPORT int system(const char *command)
 {
-    gc_fork_gen_bump();
-    return GC_REAL_LATE(system)(command);
+    gc_track_table_copied(+1, true);
+    int r = GC_REAL_LATE(system)(command);
+    if (r == -1 && command)
+        gc_track_table_copied(-1, true);
+    return r;
 }
 
 GC_EXPORT FILE *popen(const char *command, const char *mode)
 {
-    gc_fork_gen_bump();
-    return GC_REAL_LATE(popen)(command, mode);
+    gc_track_table_copied(+1, true);
+    FILE *f = GC_REAL_LATE(popen)(command, mode);
+    if (!f)
+        gc_track_table_copied(-1, true);
+    return f;
+}
+
+/* A fork-like child the library made or saw made: it is a process of its
+ * own now, and the lingers in flight are the parent's. */
+void gc_spawn_child_setup(void)
+{
+    gc_owner_set_pid();
+    gc_worker_forget_after_fork();
+    gc_track_fork_end();
+}
+
+/* fork(): the atfork handlers count; this only takes the count back when
+ * no child was made. */
+GC_EXPORT pid_t fork(void)
+{
+    pid_t pid = GC_REAL_LATE(fork)();
+    if (pid < 0) {
+        int saved_errno = errno;
+        gc_track_table_copied(-1, false);
+        errno = saved_errno;
+    }
+    return pid;
 }
 
 /* glibc's _Fork runs no atfork handlers: follow the child by hand. */
 GC_EXPORT pid_t _Fork(void)
 {
-    gc_fork_gen_bump();
     pid_t (*real)(void) = GC_REAL_LATE(fork_nohooks);
     if (!real) {
         errno = ENOSYS;
         return -1;
     }
+    gc_track_fork_begin();
+    gc_track_table_copied(+1, false);
     pid_t pid = real();
-    if (pid == 0)
-        gc_owner_set_pid();
+    if (pid == 0) {
+        gc_spawn_child_setup();
+        return 0;
+    }
+    int saved_errno = errno;
+    if (pid < 0)
+        gc_track_table_copied(-1, false);
+    gc_track_fork_end();
+    errno = saved_errno;
     return pid;
 }
 
 /* vfork: the child borrows our stack, so a C wrapper with a frame of its
  * own would be clobbered when the child returns through it.  A few
- * instructions call gc_vfork_prepare (which bumps the generation and
- * returns the real vfork) and jump there, leaving no frame behind.
+ * instructions call gc_vfork_prepare (which counts the copies and returns
+ * the real vfork) and jump there, leaving no frame behind.
  * On other architectures vfork is not wrapped (README: limits). */
 void *gc_vfork_prepare(void) __attribute__((used));
 void *gc_vfork_prepare(void)
 {
-    gc_fork_gen_bump();
+    gc_track_table_copied(+1, true);
     return (void *)GC_REAL_LATE(vfork);
 }
 

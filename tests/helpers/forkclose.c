@@ -97,7 +97,7 @@ int main(int argc, char **argv)
         hx_die("pthread_create");
     for (int i = 0; i < 3; i++)
         pthread_join(t[i], NULL);
-    int leaked = hx_count_fds() - base;
+    int leaked = hx_count_fds_settled(base, 3000) - base;
 
     printf("closes=%d forks=%d bad=%d leaked=%d ms=%.0f\n", closes, forks, bad, leaked,
            hx_now_ms() - t0);

@@ -137,17 +137,42 @@ size_t hx_send_all(int fd, const char *buf, size_t len, int *err)
     return done;
 }
 
+/* The program's own descriptors: the library's family region and its
+ * lingering thread's wake-up eventfd are not the program's. */
 int hx_count_fds(void)
 {
     DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
     int n = 0;
 
     if (!d)
         hx_die("opendir /proc/self/fd");
-    while (readdir(d))
+    while ((e = readdir(d))) {
+        char path[64], link[64];
+        if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(d))
+            continue;
+        snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+        ssize_t len = readlink(path, link, sizeof link - 1);
+        link[len > 0 ? len : 0] = '\0';
+        if (strncmp(link, "/memfd:graceclose-owners", 24) == 0 ||
+            strcmp(link, "anon_inode:[eventfd]") == 0)
+            continue;
         n++;
+    }
     closedir(d);
-    return n - 3; /* ".", ".." and the directory's own descriptor */
+    return n;
+}
+
+/* Lingers still in flight hold copies for a while (their timeout): the
+ * count is taken once it is back to 'base', or after 'ms'. */
+int hx_count_fds_settled(int base, int ms)
+{
+    int n = hx_count_fds();
+    for (int waited = 0; n != base && waited < ms; waited += 10) {
+        usleep(10000);
+        n = hx_count_fds();
+    }
+    return n;
 }
 
 long hx_arg_long(const char *text, const char *name)

@@ -45,6 +45,7 @@ size_t hx_send_all(int fd, const char *buf, size_t len, int *err);
 
 /* Number of open descriptors of this process (from /proc/self/fd). */
 int hx_count_fds(void);
+int hx_count_fds_settled(int base, int ms);
 
 /* Prints name="..." with the bytes escaped (\r \n \" \\ \xNN), no newline. */
 void hx_print_escaped(const char *name, const char *p, size_t n);

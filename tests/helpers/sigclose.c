@@ -105,7 +105,7 @@ int main(int argc, char **argv)
     }
     struct itimerval off = {{0, 0}, {0, 0}};
     setitimer(ITIMER_REAL, &off, NULL);
-    int leaked = hx_count_fds() - base;
+    int leaked = hx_count_fds_settled(base, 3000) - base;
 
     printf("rounds=%ld signals=%d handler_closes=%d main_closes=%d bad=%d leaked=%d ms=%.0f\n",
            i, (int)signals, (int)handler_closes, main_closes, main_bad + (int)handler_bad,

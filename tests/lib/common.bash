@@ -153,10 +153,12 @@ ms_at_least() { is_ms "$1" && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b
 traced() {
     local file=$1
     shift
-    timeout 60 strace -o "$file" -e trace=shutdown,recvfrom "$@"
+    # -f: the library lingers on a thread of its own
+    timeout 60 strace -f -o "$file" -e trace=shutdown,recvfrom "$@"
 }
 
 # strace_hits FILE: the shutdown/recvfrom calls recorded in FILE.
 strace_hits() {
-    grep -E '^(\[pid +[0-9]+\] )?[0-9]*[[:space:]]*(shutdown|recvfrom)\(' "$1" || true
+    grep -E '^(\[pid +[0-9]+\] )?[0-9]*[[:space:]]*(shutdown|recvfrom)\(' "$1" |
+        sed -E 's/^(\[pid +[0-9]+\] )?[0-9]*[[:space:]]*//' || true
 }

@@ -1,0 +1,200 @@
+/* region.c - the family's shared descriptor counts (see region.h). */
+#include "sys.h"
+#include "region.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ownfd.h"
+
+#define MAGIC 0x6763726567696f6eull /* "gcregion" */
+#define SLOTS 2048                  /* 32 KiB of entries, touched as used */
+#define EMPTY 0ull                  /* SO_COOKIE is never 0 */
+#define FREED (~0ull)               /* a slot whose socket has gone */
+#define FLAG_BITS 8                 /* low bits of 'word': flags; above: origin pid */
+
+struct entry {
+    uint64_t cookie;
+    int32_t count;
+    uint32_t word;
+};
+
+struct region {
+    uint64_t magic;
+    uint32_t slots;
+    int32_t origin_parent;
+    struct entry e[SLOTS];
+};
+
+static struct region *map;
+static int region_fd = -1;
+static int state; /* 0 none, 1 being made, 2 mapped, 3 failed */
+
+static bool map_fd(int fd)
+{
+    void *p = (void *)gc_sys(SYS_mmap, NULL, sizeof(struct region), PROT_READ | PROT_WRITE,
+                              MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED || (unsigned long)p > -4096ul)
+        return false;
+    struct region *r = p;
+    if (r->magic == 0) {
+        r->slots = SLOTS;
+        __atomic_store_n(&r->magic, MAGIC, __ATOMIC_RELEASE);
+    }
+    if (r->magic != MAGIC || r->slots != SLOTS) {
+        gc_sys(SYS_munmap, p, sizeof(struct region));
+        return false;
+    }
+    __atomic_store_n(&map, r, __ATOMIC_RELEASE);
+    return true;
+}
+
+bool gc_region_attach(int fd)
+{
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&state, &expected, 1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        return false;
+    if (!map_fd(fd)) {
+        __atomic_store_n(&state, 0, __ATOMIC_RELEASE);
+        return false;
+    }
+    region_fd = fd;
+    __atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+    return true;
+}
+
+bool gc_region_ensure(void)
+{
+    int s = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+    if (s == 2)
+        return true;
+    if (s != 0 || !__atomic_compare_exchange_n(&state, &s, 1, false, __ATOMIC_ACQ_REL,
+                                               __ATOMIC_ACQUIRE))
+        return __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2;
+
+    int saved_errno = errno;
+    /* Kept across exec (no MFD_CLOEXEC): the next program re-attaches. */
+    int fd = (int)gc_sys(SYS_memfd_create, "graceclose-owners", 0u);
+    fd = gc_ownfd_place(fd, true);
+    bool ok = fd >= 0 && gc_sys(SYS_ftruncate, fd, (long)sizeof(struct region)) == 0 && map_fd(fd);
+    if (!ok && fd >= 0)
+        gc_ownfd_close(fd);
+    region_fd = ok ? fd : -1;
+    __atomic_store_n(&state, ok ? 2 : 3, __ATOMIC_RELEASE);
+    errno = saved_errno;
+    return ok;
+}
+
+int gc_region_fd(void)
+{
+    return __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2 ? region_fd : -1;
+}
+
+bool gc_region_moved(int from, int to)
+{
+    if (from < 0 || gc_region_fd() != from)
+        return false;
+    region_fd = to; /* -1: the mapping stays; only exec loses it */
+    return true;
+}
+
+void gc_region_forget_fd(void)
+{
+    region_fd = -1;
+}
+
+static struct region *get(void)
+{
+    return __atomic_load_n(&map, __ATOMIC_ACQUIRE);
+}
+
+bool gc_region_mapped(void)
+{
+    return get() != NULL;
+}
+
+static uint32_t home(uint64_t cookie)
+{
+    return (uint32_t)((cookie * 0x9e3779b97f4a7c15ull) >> 40) % SLOTS;
+}
+
+static struct entry *find(struct region *r, uint64_t cookie)
+{
+    for (uint32_t i = 0, s = home(cookie); i < SLOTS; i++, s = (s + 1) % SLOTS) {
+        uint64_t c = __atomic_load_n(&r->e[s].cookie, __ATOMIC_ACQUIRE);
+        if (c == cookie)
+            return &r->e[s];
+        if (c == EMPTY)
+            return NULL;
+    }
+    return NULL;
+}
+
+bool gc_region_insert(uint64_t cookie, int32_t count, uint32_t flags, int origin_pid)
+{
+    struct region *r = get();
+
+    if (!r || cookie == EMPTY || cookie == FREED)
+        return false;
+    for (uint32_t i = 0, s = home(cookie); i < SLOTS; i++, s = (s + 1) % SLOTS) {
+        uint64_t c = __atomic_load_n(&r->e[s].cookie, __ATOMIC_ACQUIRE);
+        if (c == cookie) { /* already known (re-attached after exec) */
+            __atomic_add_fetch(&r->e[s].count, count, __ATOMIC_ACQ_REL);
+            __atomic_or_fetch(&r->e[s].word, flags, __ATOMIC_ACQ_REL);
+            return true;
+        }
+        if (c != EMPTY && c != FREED)
+            continue;
+        /* Claim the slot with a count of zero, then publish the count:
+         * nobody else knows this cookie yet. */
+        if (!__atomic_compare_exchange_n(&r->e[s].cookie, &c, cookie, false, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_ACQUIRE))
+            continue;
+        __atomic_store_n(&r->e[s].word,
+                         (flags & ((1u << FLAG_BITS) - 1)) | ((uint32_t)origin_pid << FLAG_BITS),
+                         __ATOMIC_RELEASE);
+        __atomic_store_n(&r->e[s].count, count, __ATOMIC_RELEASE);
+        return true;
+    }
+    return false;
+}
+
+int32_t gc_region_add(uint64_t cookie, int32_t delta, uint32_t *flags_out, int *origin_out)
+{
+    struct region *r = get();
+    struct entry *e = r && cookie ? find(r, cookie) : NULL;
+
+    if (!e)
+        return -1;
+    uint32_t word = __atomic_load_n(&e->word, __ATOMIC_ACQUIRE);
+    if (flags_out)
+        *flags_out = word & ((1u << FLAG_BITS) - 1);
+    if (origin_out)
+        *origin_out = (int)(word >> FLAG_BITS);
+    int32_t now = __atomic_add_fetch(&e->count, delta, __ATOMIC_ACQ_REL);
+    if (now <= 0) {
+        uint64_t c = cookie;
+        __atomic_compare_exchange_n(&e->cookie, &c, FREED, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED);
+        return 0;
+    }
+    return now;
+}
+
+void gc_region_flag(uint64_t cookie, uint32_t flags)
+{
+    struct region *r = get();
+    struct entry *e = r && cookie ? find(r, cookie) : NULL;
+
+    if (e)
+        __atomic_or_fetch(&e->word, flags & ((1u << FLAG_BITS) - 1), __ATOMIC_ACQ_REL);
+}
+
+bool gc_region_known(uint64_t cookie)
+{
+    struct region *r = get();
+    return r && cookie && find(r, cookie);
+}

@@ -1,0 +1,112 @@
+/* wrap_syscall.c - syscall(): some programs close, fork and pass sockets
+ * through it (libuv, hence node, closes with syscall(SYS_close); vsftpd
+ * clones with it).  Those numbers take the same paths as the named calls;
+ * every other number goes to the kernel unchanged, with all six arguments. */
+#include <errno.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sys.h"
+#include "closepath.h"
+#include "epoll_track.h"
+#include "gc.h"
+#include "mode.h"
+#include "procscan.h"
+#include "spawn_child.h"
+#include "track.h"
+
+int close_range(unsigned int first, unsigned int last, int flags);
+
+/* A clone by raw syscall: like a fork unless the table is shared. */
+static long raw_clone(long n, const long *a, unsigned long flags)
+{
+    if (flags & CLONE_FILES)
+        return gc_sys6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+    bool spawn_like = flags & CLONE_VM;
+    gc_track_fork_begin();
+    gc_track_table_copied(+1, spawn_like);
+    long r = gc_sys6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+    if (r == 0) {
+        if (!spawn_like) /* a spawn-like child shares our memory: hands off */
+            gc_spawn_child_setup();
+        return 0;
+    }
+    int saved_errno = errno;
+    if (r < 0)
+        gc_track_table_copied(-1, spawn_like);
+    gc_track_fork_end();
+    errno = saved_errno;
+    return r;
+}
+
+static long arrived(long r)
+{
+    if (r >= 0) {
+        int proto = 0;
+        socklen_t len = sizeof proto;
+        int saved_errno = errno;
+        if (getsockopt((int)r, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 && proto == 6)
+            gc_track_arrived((int)r, 0, 1, true, 0);
+        errno = saved_errno;
+    }
+    return r;
+}
+
+GC_EXPORT long syscall(long n, ...)
+{
+    long a[6];
+    va_list ap;
+
+    va_start(ap, n);
+    for (int i = 0; i < 6; i++)
+        a[i] = va_arg(ap, long);
+    va_end(ap);
+
+    switch (n) {
+    case SYS_close:
+        return gc_close((int)a[0]);
+    case SYS_close_range:
+        return close_range((unsigned int)a[0], (unsigned int)a[1], (int)a[2]);
+    case SYS_clone:
+        return raw_clone(n, a, (unsigned long)a[0]);
+    case SYS_clone3: {
+        const struct clone_args *ca = (const struct clone_args *)a[0];
+        if (!ca || (size_t)a[1] < sizeof(uint64_t))
+            break;
+        return raw_clone(n, a, (unsigned long)ca->flags);
+    }
+#ifdef SYS_fork
+    case SYS_fork:
+        return raw_clone(n, a, 0);
+#endif
+    case SYS_pidfd_getfd:
+        return arrived(gc_sys6(n, a[0], a[1], a[2], a[3], a[4], a[5]));
+#ifdef SYS_epoll_create
+    case SYS_epoll_create:
+#endif
+    case SYS_epoll_create1: {
+        long r = gc_sys6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+        if (r >= 0)
+            gc_epoll_add((int)r);
+        return r;
+    }
+    case SYS_io_uring_setup:
+        gc_note_io_uring();
+        break;
+    case SYS_seccomp:
+        gc_set_passthrough(); /* before: the filter may forbid our calls */
+        break;
+    case SYS_prctl:
+        if (a[0] == PR_SET_SECCOMP)
+            gc_set_passthrough();
+        break;
+    default:
+        break;
+    }
+    return gc_sys6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
