@@ -601,13 +601,21 @@ enum gc_config_status gc_config_load_file(struct gc_config *cfg, const char *pat
     struct stat sb;
     int fd;
 
-    parser_start(&p, cfg, path, diag, ctx);
     /* O_NONBLOCK: a FIFO named by mistake must not hang the program at load. */
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    /* No file (the common case): neither the result nor the parser's
+     * buffers are touched, so their pages are never made resident. */
+    if (fd < 0 && errno == ENOENT) {
+        cfg->loaded = false;
+        cfg->nrules = cfg->nonly = cfg->nskip = cfg->problems = 0;
+        cfg->default_line = 0;
+        cfg->defaults.set = 0;
+        return GC_CONFIG_MISSING;
+    }
+    int open_errno = errno;
+    parser_start(&p, cfg, path, diag, ctx);
     if (fd < 0) {
-        if (errno == ENOENT)
-            return GC_CONFIG_MISSING;
-        report(&p, 0, false, "cannot open: %s; built-in defaults apply", strerror(errno));
+        report(&p, 0, false, "cannot open: %s; built-in defaults apply", strerror(open_errno));
         return GC_CONFIG_UNREADABLE;
     }
     if (fstat(fd, &sb) != 0) {

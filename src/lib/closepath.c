@@ -16,10 +16,11 @@
 #include "worker.h"
 
 /* The stages for one descriptor.  Returns true when the lingering thread
- * took the socket.  Syscalls: SO_COOKIE always; the last holder adds
- * TCP_INFO and, when nothing else tells, SIOCINQ. */
+ * took the socket.  Syscalls: none for a descriptor that is not the last
+ * of its socket; the last one costs SO_COOKIE, TCP_INFO and, when nothing
+ * else tells, SIOCINQ. */
 static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool at_exit,
-                    bool may_linger, struct gc_close_record *rec)
+                    bool (*may_linger)(void), struct gc_close_record *rec)
 {
     struct gc_fdent ent;
 
@@ -48,17 +49,20 @@ static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool at_exi
         return false;
     }
 
-    /* Ownership: this descriptor leaves the family's count. */
-    uint64_t cookie = gc_socket_cookie(fd);
-    if (cookie != ent.cookie) {
-        rec->verdict = GC_V_STALE;
-        return false;
-    }
+    /* Ownership: this descriptor leaves the family's count.  Only the
+     * last one is checked against the kernel (SO_COOKIE): a stale entry
+     * (its socket closed where we did not see) can only lower a count that
+     * was too high, but must never lead to a linger on another socket. */
     uint32_t oflags = 0;
     int origin = 0;
-    int32_t left = (ent.flags & GC_FD_COUNTED) ? gc_region_add(cookie, -1, &oflags, &origin) : -1;
+    int32_t left = (ent.flags & GC_FD_COUNTED) ? gc_region_add(ent.cookie, -1, &oflags, &origin)
+                                               : -1;
     if (left != 0) {
         rec->verdict = left > 0 ? GC_V_SHARED : GC_V_UNCOUNTED;
+        return false;
+    }
+    if (gc_socket_cookie(fd) != ent.cookie) {
+        rec->verdict = GC_V_STALE;
         return false;
     }
     if (oflags & GC_OWN_FOREIGN) {
@@ -88,7 +92,7 @@ static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool at_exi
     case GC_DO_LINGER:
         break;
     }
-    if (!may_linger) {
+    if (may_linger && !may_linger()) {
         rec->verdict = GC_V_SHARED; /* other threads may still use it */
         return false;
     }
@@ -100,18 +104,19 @@ static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool at_exi
 void gc_close_prepare_on(int fd, enum gc_path path, struct gc_close_record *rec)
 {
     int saved_errno = errno;
-    prepare(fd, path, 0, false, true, rec);
+    prepare(fd, path, 0, false, NULL, rec);
     errno = saved_errno;
 }
 
 void gc_close_prepare(int fd, uint64_t deadline_ms, struct gc_close_record *rec)
 {
     int saved_errno = errno;
-    prepare(fd, GC_P_CLOSE, deadline_ms, false, true, rec);
+    prepare(fd, GC_P_CLOSE, deadline_ms, false, NULL, rec);
     errno = saved_errno;
 }
 
-bool gc_close_at_exit(int fd, uint64_t deadline_ms, bool may_linger, struct gc_close_record *rec)
+bool gc_close_at_exit(int fd, uint64_t deadline_ms, bool (*may_linger)(void),
+                      struct gc_close_record *rec)
 {
     int saved_errno = errno;
     bool taken = prepare(fd, GC_P_EXIT, deadline_ms, true, may_linger, rec);

@@ -23,9 +23,11 @@ void gc_close_finish(const struct gc_close_record *recs, int n);
 
 /* For the exit sweep: like prepare, but a socket that needs a linger is
  * given to the thread itself (no copy, the process is ending); returns
- * true then, and the caller must not close it.  may_linger false: only
- * the family count is kept right (other threads still run). */
-bool gc_close_at_exit(int fd, uint64_t deadline_ms, bool may_linger, struct gc_close_record *rec);
+ * true then, and the caller must not close it.  may_linger, asked only
+ * when a linger is due: false means only the family count is kept right
+ * (other threads still run). */
+bool gc_close_at_exit(int fd, uint64_t deadline_ms, bool (*may_linger)(void),
+                      struct gc_close_record *rec);
 
 /* close(): prepare, the real close, record.  Returns what the real close
  * returned, with its errno. */

@@ -4,7 +4,8 @@
 #include <sys/socket.h>
 
 static struct gc_fdent table[GC_FDTABLE_SIZE];
-static int highwater = -1;
+static int highwater = -1;     /* program descriptors: sweeps scan up to it */
+static int own_highwater = -1; /* the library's own, kept high: not in the above */
 
 static bool in_range(int fd)
 {
@@ -13,6 +14,14 @@ static bool in_range(int fd)
 
 /* The flags word is written last and read first, so a reader that sees
  * TRACKED sees the cookie that goes with it. */
+static void raise_to(int *mark, int fd)
+{
+    int hw = __atomic_load_n(mark, __ATOMIC_RELAXED);
+    while (fd > hw &&
+           !__atomic_compare_exchange_n(mark, &hw, fd, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+}
+
 void gc_fd_record(int fd, uint64_t cookie, uint32_t flags)
 {
     if (!in_range(fd))
@@ -20,11 +29,7 @@ void gc_fd_record(int fd, uint64_t cookie, uint32_t flags)
     __atomic_store_n(&table[fd].flags, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&table[fd].cookie, cookie, __ATOMIC_RELAXED);
     __atomic_store_n(&table[fd].flags, flags | GC_FD_TRACKED, __ATOMIC_RELEASE);
-
-    int hw = __atomic_load_n(&highwater, __ATOMIC_RELAXED);
-    while (fd > hw && !__atomic_compare_exchange_n(&highwater, &hw, fd, false, __ATOMIC_RELAXED,
-                                                   __ATOMIC_RELAXED))
-        ;
+    raise_to((flags & GC_FD_OWN) ? &own_highwater : &highwater, fd);
 }
 
 bool gc_fd_lookup(int fd, struct gc_fdent *out)
@@ -59,6 +64,11 @@ void gc_fd_clear_flags(int fd, uint32_t flags)
 int gc_fd_highwater(void)
 {
     return __atomic_load_n(&highwater, __ATOMIC_RELAXED);
+}
+
+int gc_fd_own_highwater(void)
+{
+    return __atomic_load_n(&own_highwater, __ATOMIC_RELAXED);
 }
 
 uint64_t gc_socket_cookie(int fd)

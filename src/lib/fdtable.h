@@ -38,8 +38,10 @@ bool gc_fd_lookup(int fd, struct gc_fdent *out);
 void gc_fd_forget(int fd);
 void gc_fd_set_flags(int fd, uint32_t flags);
 void gc_fd_clear_flags(int fd, uint32_t flags);
-/* Highest descriptor number ever recorded, for bounded scans. */
+/* Highest program descriptor number ever recorded, for bounded scans
+ * (the library's own, GC_FD_OWN, have a mark of their own). */
 int gc_fd_highwater(void);
+int gc_fd_own_highwater(void);
 
 /* The socket's cookie, or 0 when the descriptor is no socket. */
 uint64_t gc_socket_cookie(int fd);

@@ -23,6 +23,7 @@
 #include "rules.h"
 #include "settings.h"
 #include "track.h"
+#include "worker.h"
 
 static struct gc_config config;
 static struct gc_policy_source source;
@@ -147,6 +148,7 @@ static void count_unknown_inherited(void)
  * before it exists; taken back by the fork wrapper if it never does. */
 static void before_fork(void)
 {
+    gc_worker_before_fork();
     gc_track_fork_begin();
     gc_track_table_copied(+1, false);
 }

@@ -1,22 +1,56 @@
 /* owner.c - the vfork-like child test (see owner.h). */
-#include "sys.h"
 #include "owner.h"
 
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "sys.h"
+
 static pid_t cached_pid;
+/* Set while a child may be running on our memory (vfork, clone with
+ * CLONE_VM): only then is getpid() worth its syscall. */
+static int shared_memory_child;
 
 void gc_owner_set_pid(void)
 {
     __atomic_store_n(&cached_pid, (pid_t)gc_sys(SYS_getpid), __ATOMIC_RELEASE);
 }
 
-/* A vfork child (or one made by clone, posix_spawn, system) runs no atfork
- * handler, so its cached pid is still the parent's. */
+/* In a fork child: our pid is asked only when it is needed (the first
+ * shared-memory child of our own), which saves a getpid per fork. */
+void gc_owner_forked(void)
+{
+    __atomic_store_n(&shared_memory_child, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&cached_pid, -1, __ATOMIC_RELEASE);
+}
+
+void gc_owner_vfork_begins(bool parent_waits)
+{
+    if (__atomic_load_n(&cached_pid, __ATOMIC_ACQUIRE) == -1)
+        gc_owner_set_pid();
+    /* 1: the parent sleeps until the child execs or exits (vfork), so the
+     * parent's first check afterwards may clear it; 2: the child runs
+     * beside us for as long as it likes. */
+    int want = parent_waits ? 1 : 2, v = 0;
+    while (v < want && !__atomic_compare_exchange_n(&shared_memory_child, &v, want, false,
+                                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        ;
+}
+
+/* A vfork child (or one made by clone with CLONE_VM) runs no atfork
+ * handler, so its cached pid is still the parent's.  In the parent, the
+ * first check after the child has gone (exec or exit) clears the flag. */
 bool gc_in_foreign_child(void)
 {
     pid_t cached = __atomic_load_n(&cached_pid, __ATOMIC_ACQUIRE);
-    return cached == 0 || cached != (pid_t)gc_sys(SYS_getpid);
+    if (cached == 0)
+        return true; /* before the constructor: touch nothing */
+    if (cached == -1 || !__atomic_load_n(&shared_memory_child, __ATOMIC_ACQUIRE))
+        return false;
+    if (cached != (pid_t)gc_sys(SYS_getpid))
+        return true;
+    int one = 1;
+    __atomic_compare_exchange_n(&shared_memory_child, &one, 0, false, __ATOMIC_ACQ_REL,
+                                __ATOMIC_RELAXED);
+    return false;
 }

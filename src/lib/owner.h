@@ -10,4 +10,11 @@
 void gc_owner_set_pid(void);
 bool gc_in_foreign_child(void);
 
+/* In a fork child the library saw made (atfork, _Fork, clone). */
+void gc_owner_forked(void);
+
+/* A child that shares our memory is about to be made (vfork, CLONE_VM);
+ * parent_waits: CLONE_VFORK, the parent sleeps until the child is gone. */
+void gc_owner_vfork_begins(bool parent_waits);
+
 #endif

@@ -78,10 +78,10 @@ void gc_ownfd_evacuate(int fd)
 void gc_ownfd_each_gap(unsigned lo, unsigned hi, void (*fn)(unsigned lo, unsigned hi, void *ctx),
                        void *ctx)
 {
-    unsigned top = (unsigned)gc_fd_highwater();
+    int top = gc_fd_own_highwater();
     unsigned start = lo;
 
-    for (unsigned fd = lo; fd <= hi && fd <= top && fd < GC_FDTABLE_SIZE; fd++) {
+    for (unsigned fd = lo; fd <= hi && (int)fd <= top && fd < GC_FDTABLE_SIZE; fd++) {
         if (!gc_ownfd_is((int)fd))
             continue;
         if (fd > start)

@@ -26,6 +26,21 @@ void gc_sweep_range(int lo, int hi, enum gc_path path)
     }
 }
 
+/* While program threads still run, a shutdown could fail their next
+ * write with SIGPIPE and change how the process ends: then only the
+ * family counts are kept right (README: limits).  Asked once, and only
+ * when some socket needs a linger. */
+static int alone_answer; /* 0 not asked, 1 yes, 2 no */
+
+static bool program_alone(void)
+{
+    if (!alone_answer) {
+        int threads = gc_proc_thread_count();
+        alone_answer = threads == (gc_worker_running() ? 2 : 1) ? 1 : 2;
+    }
+    return alone_answer == 1;
+}
+
 void gc_sweep_at_exit(void)
 {
     struct gc_settings s;
@@ -38,18 +53,12 @@ void gc_sweep_at_exit(void)
     }
     if (hw < 0)
         return;
-    /* While program threads still run, a shutdown could fail their next
-     * write with SIGPIPE and change how the process ends: then only the
-     * family counts are kept right (README: limits). */
-    int threads = gc_proc_thread_count();
-    bool alone = threads == (gc_worker_running() ? 2 : 1);
-
     for (int fd = 0; fd <= hw; fd++) {
         struct gc_fdent e;
         struct gc_close_record rec;
         if (!gc_fd_lookup(fd, &e) || (e.flags & (GC_FD_OWN | GC_FD_EPOLL)))
             continue;
-        if (!gc_close_at_exit(fd, deadline, alone, &rec))
+        if (!gc_close_at_exit(fd, deadline, program_alone, &rec))
             gc_close_finish(&rec, 1);
     }
     gc_worker_wait(deadline);

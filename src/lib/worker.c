@@ -7,11 +7,15 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "epoll_track.h"
+#include "fdtable.h"
+#include "owner.h"
 #include "gc.h"
 #include "linger.h"
 #include "ownfd.h"
@@ -35,6 +39,19 @@ static int in_flight;
 static int wake_fd = -1;
 static int thread_state; /* 0 none, 1 starting, 2 running, 3 failed */
 
+/* Fork children hand their lingers to the thread of the process that
+ * forked them (a fork-per-connection server's child then needs no thread
+ * of its own, and exits at once): a SOCK_SEQPACKET pair made before the
+ * first fork; this process's thread receives on chan_rx, children send on
+ * the chan_tx they inherit (as parent_tx). */
+static int chan_rx = -1, chan_tx = -1, parent_tx = -1;
+static int inherited_wake_fd = -1;
+
+struct handoff {
+    struct gc_plan plan;
+    struct gc_close_record rec;
+};
+
 static void wake(void)
 {
     uint64_t one = 1;
@@ -56,6 +73,49 @@ static void done(int i)
     gc_sys(SYS_futex, &in_flight, FUTEX_WAKE_PRIVATE, 1 << 30, NULL, NULL, 0);
 }
 
+static int claim_slot(void);
+
+/* In the thread: lingers a child handed over. */
+static void receive_handoffs(void)
+{
+    for (int i = 0; i < 64; i++) {
+        struct handoff h;
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(sizeof(int))];
+        } ctl;
+        struct iovec iov = {&h, sizeof h};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+                           .msg_controllen = sizeof ctl.buf};
+        long n = gc_sys(SYS_recvmsg, chan_rx, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n <= 0)
+            return;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+        if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(sizeof(int)))
+            continue;
+        int fd;
+        memcpy(&fd, CMSG_DATA(c), sizeof fd);
+        if ((size_t)n != sizeof h) {
+            gc_sys(SYS_close, fd);
+            continue;
+        }
+        int copy = gc_ownfd_place(fd, false);
+        int slot = copy >= 0 ? claim_slot() : -1;
+        if (slot < 0) {
+            h.rec.verdict = copy < 0 ? GC_V_NO_SLOT : GC_V_QUEUE_FULL;
+            gc_ownfd_close(copy);
+            gc_record(&h.rec);
+            continue;
+        }
+        slots[slot].fd = copy;
+        slots[slot].owns_program_fd = false;
+        slots[slot].plan = h.plan;
+        slots[slot].rec = h.rec;
+        __atomic_add_fetch(&in_flight, 1, __ATOMIC_ACQ_REL);
+        __atomic_store_n(&slots[slot].state, QUEUED, __ATOMIC_RELEASE);
+    }
+}
+
 static void *run(void *arg)
 {
     static struct pollfd pfd[GC_LINGERS_MAX + 1];
@@ -69,6 +129,9 @@ static void *run(void *arg)
         pfd[n].fd = __atomic_load_n(&wake_fd, __ATOMIC_ACQUIRE);
         pfd[n].events = POLLIN;
         who[n++] = -1;
+        pfd[n].fd = __atomic_load_n(&chan_rx, __ATOMIC_ACQUIRE);
+        pfd[n].events = POLLIN;
+        who[n++] = -2;
         for (int i = 0; i < GC_LINGERS_MAX; i++) {
             int st = __atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE);
             if (st == QUEUED) {
@@ -102,9 +165,13 @@ static void *run(void *arg)
         for (int k = 0; k < n; k++) {
             if (!pfd[k].revents)
                 continue;
-            if (who[k] < 0) {
+            if (who[k] == -1) {
                 uint64_t count;
                 gc_sys(SYS_read, pfd[k].fd, &count, sizeof count);
+                continue;
+            }
+            if (who[k] == -2) {
+                receive_handoffs();
                 continue;
             }
             lingers[who[k]].wake_ms = now; /* input: step it this round */
@@ -126,6 +193,10 @@ static bool ensure_thread(void)
                                                 __ATOMIC_ACQUIRE))
         return __atomic_load_n(&thread_state, __ATOMIC_ACQUIRE) != 3;
 
+    if (inherited_wake_fd >= 0) {
+        gc_ownfd_close(inherited_wake_fd);
+        inherited_wake_fd = -1;
+    }
     int fd = gc_ownfd_place((int)gc_sys(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK), false);
     __atomic_store_n(&wake_fd, fd, __ATOMIC_RELEASE);
 
@@ -146,6 +217,37 @@ static bool ensure_thread(void)
     }
     __atomic_store_n(&thread_state, rc == 0 ? 2 : 3, __ATOMIC_RELEASE);
     return rc == 0;
+}
+
+/* Hands the linger to the thread of the process that forked us.  False
+ * when there is none, or it is gone or full (then we linger ourselves). */
+static bool hand_to_parent(int fd, const struct gc_plan *plan, const struct gc_close_record *rec)
+{
+    int tx = __atomic_load_n(&parent_tx, __ATOMIC_ACQUIRE);
+    if (tx < 0)
+        return false;
+    struct handoff h = {*plan, *rec};
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    memset(&ctl, 0, sizeof ctl);
+    struct iovec iov = {&h, sizeof h};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+                       .msg_controllen = sizeof ctl.buf};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    if (gc_sys(SYS_sendmsg, tx, &m, MSG_DONTWAIT | MSG_NOSIGNAL) == (long)sizeof h)
+        return true;
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
+        /* the parent is gone: from now on we linger ourselves */
+        __atomic_store_n(&parent_tx, -1, __ATOMIC_RELEASE);
+        gc_ownfd_close(tx);
+    }
+    return false;
 }
 
 static int claim_slot(void)
@@ -170,9 +272,14 @@ bool gc_worker_take(int fd, bool give_fd, const struct gc_plan *plan,
         return false;
     }
     int copy = -1;
-    if (!gc_epoll_can_remove())
+    if (!gc_epoll_can_remove()) {
         rec->verdict = GC_V_EPOLL_UNKNOWN;
-    else if (!ensure_thread())
+    } else if (hand_to_parent(fd, plan, rec)) {
+        __atomic_store_n(&slots[i].state, FREE, __ATOMIC_RELEASE);
+        gc_epoll_remove(fd);
+        errno = saved_errno;
+        return true;
+    } else if (!ensure_thread())
         rec->verdict = GC_V_NO_WORKER;
     else if ((copy = give_fd ? fd : gc_ownfd_copy(fd, false)) < 0)
         rec->verdict = GC_V_NO_SLOT;
@@ -197,6 +304,14 @@ bool gc_worker_take(int fd, bool give_fd, const struct gc_plan *plan,
 
 void gc_worker_wait(uint64_t deadline_ms)
 {
+    /* Children may be handing over lingers as we end: refuse new ones
+     * (their send fails, they linger themselves), take what is queued. */
+    int rx = __atomic_load_n(&chan_rx, __ATOMIC_ACQUIRE);
+    if (rx >= 0) {
+        gc_sys(SYS_shutdown, rx, SHUT_RD);
+        if (gc_worker_running())
+            receive_handoffs();
+    }
     for (int round = 0; round < 100000; round++) {
         int n = __atomic_load_n(&in_flight, __ATOMIC_ACQUIRE);
         uint64_t now = gc_now_ms();
@@ -224,11 +339,44 @@ void gc_worker_forget_after_fork(void)
         slots[i].fd = -1;
         __atomic_store_n(&slots[i].state, FREE, __ATOMIC_RELEASE);
     }
+    /* The parent's wake-up eventfd is closed only if this process starts a
+     * thread of its own (most fork children never do): a syscall saved. */
     if (wake_fd >= 0)
-        gc_ownfd_close(wake_fd);
+        inherited_wake_fd = wake_fd;
     wake_fd = -1;
     in_flight = 0;
     thread_state = 0;
+    /* The parent's channel is ours to send on now; an older one (from a
+     * grandparent) gives way to it. */
+    if (chan_rx >= 0) {
+        gc_ownfd_close(chan_rx);
+        chan_rx = -1;
+        if (parent_tx >= 0)
+            gc_ownfd_close(parent_tx);
+        parent_tx = chan_tx;
+        chan_tx = -1;
+    }
+}
+
+void gc_worker_before_fork(void)
+{
+    int expected = -1;
+    if (__atomic_load_n(&chan_rx, __ATOMIC_ACQUIRE) >= 0 || gc_fd_highwater() < 0 ||
+        gc_in_foreign_child() || !ensure_thread())
+        return;
+    int sv[2];
+    if (gc_sys(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return;
+    int rx = gc_ownfd_place(sv[0], false), tx = gc_ownfd_place(sv[1], false);
+    if (rx < 0 || tx < 0 ||
+        !__atomic_compare_exchange_n(&chan_rx, &expected, rx, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        gc_ownfd_close(rx);
+        gc_ownfd_close(tx);
+        return;
+    }
+    __atomic_store_n(&chan_tx, tx, __ATOMIC_RELEASE);
+    wake(); /* the thread polls the new channel from its next round */
 }
 
 bool gc_worker_moved(int from, int to)
@@ -240,7 +388,13 @@ bool gc_worker_moved(int from, int to)
         return true;
     }
     for (int i = 0; i < GC_LINGERS_MAX; i++) {
-        int expected = from;
+        int *own[] = {&chan_rx, &chan_tx, &parent_tx, &inherited_wake_fd};
+    for (int k = 0; k < 4; k++) {
+        int e = from;
+        if (__atomic_compare_exchange_n(own[k], &e, to, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+            return true;
+    }
+    int expected = from;
         if (__atomic_compare_exchange_n(&slots[i].fd, &expected, to, false, __ATOMIC_ACQ_REL,
                                         __ATOMIC_RELAXED))
             return true;

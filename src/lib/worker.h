@@ -30,7 +30,13 @@ void gc_worker_wait(uint64_t deadline_ms);
 /* Whether the thread runs (it is no program thread). */
 bool gc_worker_running(void);
 
-/* In a fork child: the copies belong to the parent's lingers; close them. */
+/* Before a fork (or fork-like clone): make the channel on which children
+ * hand their lingers to this process's thread (once; no-op without any
+ * tracked socket). */
+void gc_worker_before_fork(void);
+
+/* In a fork child: the copies belong to the parent's lingers; close them.
+ * The child hands its own lingers to the parent's thread from now on. */
 void gc_worker_forget_after_fork(void);
 
 /* ownfd.c moved one of the thread's descriptors. */

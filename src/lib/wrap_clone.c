@@ -8,7 +8,9 @@
 #include "gc.h"
 #include "real.h"
 #include "spawn_child.h"
+#include "owner.h"
 #include "track.h"
+#include "worker.h"
 
 struct start {
     int (*fn)(void *);
@@ -44,8 +46,12 @@ GC_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
     /* CLONE_VM without CLONE_FILES: a spawn-like child that execs. */
     bool spawn_like = flags & CLONE_VM;
     struct start s = {fn, arg};
+    if (!spawn_like)
+        gc_worker_before_fork();
     gc_track_fork_begin();
     gc_track_table_copied(+1, spawn_like);
+    if (spawn_like)
+        gc_owner_vfork_begins(flags & CLONE_VFORK);
     int r = spawn_like ? real(fn, stack, flags, arg, ptid, tls, ctid)
                        : real(child_start, stack, flags, &s, ptid, tls, ctid);
     int saved_errno = errno;

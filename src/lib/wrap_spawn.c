@@ -76,7 +76,7 @@ GC_EXPORT FILE *popen(const char *command, const char *mode)
  * own now, and the lingers in flight are the parent's. */
 void gc_spawn_child_setup(void)
 {
-    gc_owner_set_pid();
+    gc_owner_forked();
     gc_worker_forget_after_fork();
     gc_track_fork_end();
 }
@@ -102,6 +102,7 @@ GC_EXPORT pid_t _Fork(void)
         errno = ENOSYS;
         return -1;
     }
+    gc_worker_before_fork();
     gc_track_fork_begin();
     gc_track_table_copied(+1, false);
     pid_t pid = real();
@@ -126,6 +127,7 @@ void *gc_vfork_prepare(void) __attribute__((used));
 void *gc_vfork_prepare(void)
 {
     gc_track_table_copied(+1, true);
+    gc_owner_vfork_begins(true);
     return (void *)GC_REAL_LATE(vfork);
 }
 

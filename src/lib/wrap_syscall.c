@@ -18,7 +18,9 @@
 #include "mode.h"
 #include "procscan.h"
 #include "spawn_child.h"
+#include "owner.h"
 #include "track.h"
+#include "worker.h"
 
 int close_range(unsigned int first, unsigned int last, int flags);
 
@@ -28,8 +30,12 @@ static long raw_clone(long n, const long *a, unsigned long flags)
     if (flags & CLONE_FILES)
         return gc_sys6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
     bool spawn_like = flags & CLONE_VM;
+    if (!spawn_like)
+        gc_worker_before_fork();
     gc_track_fork_begin();
     gc_track_table_copied(+1, spawn_like);
+    if (spawn_like)
+        gc_owner_vfork_begins(flags & CLONE_VFORK);
     long r = gc_sys6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
     if (r == 0) {
         if (!spawn_like) /* a spawn-like child shares our memory: hands off */
@@ -83,6 +89,10 @@ GC_EXPORT long syscall(long n, ...)
 #ifdef SYS_fork
     case SYS_fork:
         return raw_clone(n, a, 0);
+#endif
+#ifdef SYS_vfork
+    case SYS_vfork:
+        return raw_clone(n, a, CLONE_VM | CLONE_VFORK);
 #endif
     case SYS_pidfd_getfd:
         return arrived(gc_sys6(n, a[0], a[1], a[2], a[3], a[4], a[5]));

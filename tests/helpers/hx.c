@@ -148,14 +148,20 @@ int hx_count_fds(void)
     if (!d)
         hx_die("opendir /proc/self/fd");
     while ((e = readdir(d))) {
-        char path[64], link[64];
+        char path[300], link[64];
         if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(d))
             continue;
         snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
         ssize_t len = readlink(path, link, sizeof link - 1);
         link[len > 0 ? len : 0] = '\0';
+        int fd = atoi(e->d_name), domain = 0;
+        socklen_t dlen = sizeof domain;
         if (strncmp(link, "/memfd:graceclose-owners", 24) == 0 ||
             strcmp(link, "anon_inode:[eventfd]") == 0)
+            continue;
+        /* the lingering thread's channel to fork children: high, AF_UNIX */
+        if (fd >= 512 && getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) == 0 &&
+            domain == AF_UNIX)
             continue;
         n++;
     }
