@@ -44,6 +44,12 @@ WITH_LIB=(env "LD_PRELOAD=$GC_PRELOAD")
 # shellcheck disable=SC2034
 WITHOUT_LIB=(env)
 
+# skip_under_asan REASON: skips a test in an ASan build (-Dsanitize=address),
+# where the sanitizer runtime must be preloaded ahead of the library.
+skip_under_asan() {
+    if [ "$GC_PRELOAD" != "$GC_LIB" ]; then skip "under ASan: $1"; fi
+}
+
 # h NAME: path of a built helper.
 h() { printf '%s/%s' "$GC_HELPERS" "$1"; }
 

@@ -16,7 +16,7 @@ GC_SHAPES=${GC_SHAPES:-$GC_HELPERS/../shapes}
 
 # Prefixes: with the library (a short bound so no wait can stall a test),
 # and without it.
-WITH=(env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=2s)
+WITH=(env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=2s)
 WITHOUT=(env)
 
 # To be called from setup(): no preload, no GRACECLOSE_* inherited; checks
