@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what is missing (Debian 12, as root), builds, and runs the whole
 # test suite.  Extra arguments go to `meson test` (for example a test name).
-# Exit status: that of `meson test`.
+# Exit status: that of `meson test`, or 1 when a check named in GC_CHECKS
+# (see the end) fails.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -30,10 +31,49 @@ fi
 ./scripts/install-packages.sh $optional ||
     echo "test.sh: some optional packages are not installed (see above); their tests skip" >&2
 
-if [ -d build/meson-private ]; then
-    meson setup --reconfigure build
-else
-    meson setup build
-fi
-meson compile -C build
-exec meson test -C build --print-errorlogs "$@"
+# configure DIR [OPTION...]: meson setup, or --reconfigure when DIR exists.
+configure() {
+    dir=$1
+    shift
+    if [ -d "$dir/meson-private" ]; then
+        meson setup --reconfigure "$dir" "$@"
+    else
+        meson setup "$dir" "$@"
+    fi
+    meson compile -C "$dir"
+}
+
+configure build
+status=0
+meson test -C build --print-errorlogs "$@" || status=$?
+
+# GC_CHECKS: more runs after the suite, a word list or "all" (CI sets
+# "all"): asan, ubsan (the suite with the library built with that
+# sanitizer, each in its own build directory), valgrind (memcheck.bats),
+# fuzz (scripts/fuzz.sh, GC_FUZZ_SECONDS per target, default 20).
+checks=${GC_CHECKS:-}
+[ "$checks" = all ] && checks="asan ubsan valgrind fuzz"
+for check in $checks; do
+    start=$(date +%s)
+    rc=0
+    case $check in
+    asan)
+        configure build-asan -Dsanitize=address &&
+            meson test -C build-asan --setup asan --print-errorlogs || rc=$? ;;
+    ubsan)
+        configure build-ubsan -Dsanitize=undefined &&
+            meson test -C build-ubsan --setup ubsan --print-errorlogs || rc=$? ;;
+    valgrind)
+        meson test -C build --setup valgrind --print-errorlogs || rc=$? ;;
+    fuzz)
+        ./scripts/fuzz.sh "${GC_FUZZ_SECONDS:-20}" || rc=$?
+        # 77: clang or libFuzzer missing; said above, not a failure.
+        [ "$rc" -eq 77 ] && rc=0 ;;
+    *)
+        echo "test.sh: unknown check '$check' in GC_CHECKS" >&2
+        rc=2 ;;
+    esac
+    echo "test.sh: check $check: status $rc in $(($(date +%s) - start)) s"
+    [ "$rc" -eq 0 ] || status=1
+done
+exit "$status"
