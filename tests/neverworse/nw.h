@@ -9,6 +9,7 @@
 #define GC_TEST_NW_H
 
 #include <errno.h>
+#include <stddef.h>
 
 /* errno before each reported call: a value no call here sets. */
 #define NW_ERRNO_MARK EDOM
@@ -24,5 +25,12 @@ int nw_connect_arg(int family, const char *port);
 
 /* Blocks SIGPIPE's default action: writes then fail with EPIPE. */
 void nw_ignore_sigpipe(void);
+
+/* Sends n bytes ('x') with blocking send(MSG_NOSIGNAL), retrying after
+ * EINTR, and reports "send=N errno=E" (E: the error that stopped it). */
+void nw_send_bytes(int fd, size_t n);
+
+/* Reports "close=R errno=E" for close(fd), errno marked first. */
+void nw_close(const char *name, int fd);
 
 #endif
