@@ -30,8 +30,7 @@ install_tools() {
         exit 1
     fi
     say "demo: installing$missing"
-    apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q meson ninja-build gcc libc6-dev bats >/dev/null
+    "$repo/scripts/install-packages.sh" meson ninja-build gcc libc6-dev bats
 }
 
 # quietly CMD...: runs CMD, showing its output only when it fails.

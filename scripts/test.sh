@@ -1,60 +1,79 @@
 #!/bin/sh
 # Installs what is missing (Debian 12, as root), builds, and runs the whole
 # test suite.  Extra arguments go to `meson test` (for example a test name).
-# Exit status: that of `meson test`.
+# Exit status: that of `meson test`, or 1 when a check named in GC_CHECKS
+# (see the end) fails.
 set -eu
 
 cd "$(dirname "$0")/.."
 
-# Tools the build and the suites use; the last four are the real servers
-# the process-shape suites run (openbsd-inetd, busybox httpd, micro-httpd,
-# ucspi-tcp's tcpserver).
-missing=
-for tool in meson ninja bats cc strace python3 ip ps nstat inetd busybox micro-httpd tcpserver; do
-    command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
-done
+# Packages the build and the suites need, and those some suites use when
+# present (the real servers of the process-shape suites, valgrind for
+# `meson test --setup valgrind`, clang's libFuzzer for the fuzz targets);
+# tests whose package is missing skip and say so.
+# scripts/install-packages.sh installs only what is missing and never
+# removes a package, starts a daemon or leaves a new service enabled.
+required="meson ninja-build bats gcc libc6-dev strace python3 iproute2 procps"
+optional="openbsd-inetd busybox micro-httpd ucspi-tcp valgrind clang libclang-rt-14-dev"
+status=0
+# shellcheck disable=SC2086 # word lists
+./scripts/install-packages.sh $required || status=$?
+if [ "$status" -ne 0 ]; then
+    for tool in meson ninja bats cc strace python3 ip ps nstat; do
+        command -v "$tool" >/dev/null 2>&1 || {
+            echo "test.sh: $tool is missing and could not be installed (status $status)" >&2
+            exit 1
+        }
+    done
+    echo "test.sh: package install incomplete (status $status); every tool is present, going on" >&2
+fi
+# shellcheck disable=SC2086
+./scripts/install-packages.sh $optional ||
+    echo "test.sh: some optional packages are not installed (see above); their tests skip" >&2
 
-# Installs the packages, as root directly or through sudo.
-install_packages() {
-    if [ "$(id -u)" -eq 0 ]; then
-        as_root=
-    elif command -v sudo >/dev/null 2>&1; then
-        as_root=sudo
+# configure DIR [OPTION...]: meson setup, or --reconfigure when DIR exists.
+configure() {
+    dir=$1
+    shift
+    if [ -d "$dir/meson-private" ]; then
+        meson setup --reconfigure "$dir" "$@"
     else
-        echo "test.sh: not root and no sudo: cannot install packages" >&2
-        return 1
+        meson setup "$dir" "$@"
     fi
-    # The servers are only run by the tests, on loopback: keep their
-    # packages from starting system-wide daemons (micro-httpd registers an
-    # inetd service on port 80) by a policy-rc.d for the install.
-    guard=
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        guard=/usr/sbin/policy-rc.d
-        printf '#!/bin/sh\nexit 101\n' | $as_root tee "$guard" >/dev/null
-        $as_root chmod +x "$guard"
-    fi
-    status=0
-    $as_root env DEBIAN_FRONTEND=noninteractive apt-get update || status=$?
-    [ "$status" -eq 0 ] && {
-        $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-            meson ninja-build bats gcc libc6-dev strace python3 iproute2 procps \
-            openbsd-inetd busybox micro-httpd ucspi-tcp || status=$?
-    }
-    [ -n "$guard" ] && $as_root rm -f "$guard"
-    return "$status"
+    meson compile -C "$dir"
 }
 
-if [ -n "$missing" ]; then
-    echo "test.sh: missing:$missing; installing with apt-get"
-    install_packages
-elif [ "${CI:-}" = true ]; then
-    install_packages || echo "test.sh: package install failed; every tool is present, going on" >&2
-fi
+configure build
+status=0
+meson test -C build --print-errorlogs "$@" || status=$?
 
-if [ -d build/meson-private ]; then
-    meson setup --reconfigure build
-else
-    meson setup build
-fi
-meson compile -C build
-exec meson test -C build --print-errorlogs "$@"
+# GC_CHECKS: more runs after the suite, a word list or "all" (CI sets
+# "all"): asan, ubsan (the suite with the library built with that
+# sanitizer, each in its own build directory), valgrind (memcheck.bats),
+# fuzz (scripts/fuzz.sh, GC_FUZZ_SECONDS per target, default 20).
+checks=${GC_CHECKS:-}
+[ "$checks" = all ] && checks="asan ubsan valgrind fuzz"
+for check in $checks; do
+    start=$(date +%s)
+    rc=0
+    case $check in
+    asan)
+        configure build-asan -Dsanitize=address &&
+            meson test -C build-asan --setup asan --print-errorlogs || rc=$? ;;
+    ubsan)
+        configure build-ubsan -Dsanitize=undefined &&
+            meson test -C build-ubsan --setup ubsan --print-errorlogs || rc=$? ;;
+    valgrind)
+        meson test -C build --setup valgrind --print-errorlogs || rc=$? ;;
+    fuzz)
+        ./scripts/fuzz.sh "${GC_FUZZ_SECONDS:-20}" || rc=$?
+        # 77: clang or libFuzzer missing; said above, not a failure.
+        [ "$rc" -eq 77 ] && rc=0 ;;
+    *)
+        echo "test.sh: unknown check '$check' in GC_CHECKS" >&2
+        rc=2 ;;
+    esac
+    echo "test.sh: check $check: status $rc in $(($(date +%s) - start)) s"
+    [ "$rc" -eq 0 ] || status=1
+done
+exit "$status"

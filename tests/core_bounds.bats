@@ -36,14 +36,14 @@ bound_run() {
 }
 
 @test "bound: a peer that keeps sending and never closes keeps the linger for the timeout, no longer; close() returns at once" {
-    bound_run flood small env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=2s
+    bound_run flood small env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=2s
     ms_at_most "$MS" 4000
     # it really lingered (the drain never sees an end): the bound is what stopped it
     ms_at_least "$MS" 1900
 }
 
 @test "bound: a peer that never reads (zero window) keeps the linger for the timeout, no longer; close() returns at once" {
-    bound_run stall fill env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=2s
+    bound_run stall fill env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=2s
     # the buffers really were full: more than the peer's initial window
     [ "$(field queued "$OUT")" -gt 131072 ]
     ms_at_most "$MS" 4000
@@ -51,7 +51,7 @@ bound_run() {
 }
 
 @test "bound: a different timeout (1s) moves the bound with it" {
-    bound_run stall fill env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=1s
+    bound_run stall fill env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=1s
     ms_at_most "$MS" 3000
     ms_at_least "$MS" 900
 }

@@ -14,7 +14,7 @@ setup() {
 # checks status, stdout and the single stderr line.
 bad_value() {
     local var=$1 value=$2 err
-    timeout 10 env "LD_PRELOAD=$GC_LIB" "$var=$value" "$(h exit_with)" 7 \
+    timeout 10 env "LD_PRELOAD=$GC_PRELOAD" "$var=$value" "$(h exit_with)" 7 \
         >"$T/out" 2>"$T/err" && rc=0 || rc=$?
     err=$(cat "$T/err")
     echo "$var='$value': status $rc, stdout '$(cat "$T/out")', stderr: $err"
@@ -36,7 +36,7 @@ bad_value() {
 }
 
 @test "env: good values give no message at all" {
-    timeout 10 env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=250ms GRACECLOSE_IDLE=2s \
+    timeout 10 env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=250ms GRACECLOSE_IDLE=2s \
         GRACECLOSE_STEPS=shutdown,drain GRACECLOSE_POLICY=linger GRACECLOSE_MAX_DRAIN=64k \
         "$(h exit_with)" 7 >"$T/out" 2>"$T/err" && rc=0 || rc=$?
     [ "$rc" -eq 7 ]
@@ -58,7 +58,7 @@ bad_value() {
 
 @test "env: a bad value keeps the default, so the seed scenario is still fixed" {
     for setting in GRACECLOSE_POLICY=maybe GRACECLOSE_STEPS=bogus GRACECLOSE_TIMEOUT=abc; do
-        result=$(seed_once env "LD_PRELOAD=$GC_LIB" "$setting")
+        result=$(seed_once env "LD_PRELOAD=$GC_PRELOAD" "$setting")
         echo "$setting: $result"
         complete "$result"
         grep -q "${setting%%=*}" "$T/sender.err"
@@ -67,7 +67,7 @@ bad_value() {
 
 @test "env: when fd 2 is a socket the line is not written: the peer gets only the program's own output" {
     start_server peer "$(h receiver)" -n -s
-    timeout 10 "$(h as_service)" "$PORT" env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=abc \
+    timeout 10 "$(h as_service)" "$PORT" env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=abc \
         "$(h exit_with)" 7 'service says hi
 ' >"$T/out" && rc=0 || rc=$?
     finish_server peer
@@ -79,7 +79,7 @@ bad_value() {
 
 @test "env: GRACECLOSE_POLICY=off passes through: the seed scenario loses data again" {
     for i in 1 2 3; do
-        result=$(seed_once env "LD_PRELOAD=$GC_LIB" GRACECLOSE_POLICY=off)
+        result=$(seed_once env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_POLICY=off)
         echo "run $i: $result"
         lost "$result"
     done
@@ -88,7 +88,7 @@ bad_value() {
 # stderr on a pipe whose reader is gone: the line's write gets EPIPE, and a
 # plain write(2) would raise SIGPIPE and kill the program before main.
 @test "env: a bad value with stderr on a pipe nobody reads does not kill the program" {
-    for lib in "" "$GC_LIB"; do
+    for lib in "" "$GC_PRELOAD"; do
         (
             trap - PIPE
             sleep 0.3 # the reader below has exited by now
@@ -105,7 +105,7 @@ bad_value() {
     dir=$T/$(printf 'd%.0s' {1..60})/$(printf 'e%.0s' {1..60})
     mkdir -p "$dir"
     printf '[default]\nno_such_key = 1\n' >"$dir/graceclose.conf"
-    run env "GRACECLOSE_CONFIG=$dir/graceclose.conf" "LD_PRELOAD=$GC_LIB" timeout 10 "$(h exit_with)" 7 ''
+    run env "GRACECLOSE_CONFIG=$dir/graceclose.conf" "LD_PRELOAD=$GC_PRELOAD" timeout 10 "$(h exit_with)" 7 ''
     echo "$output"
     [ "$status" -eq 7 ]
     [[ "$output" == *"graceclose.conf:2: unknown key"* ]]

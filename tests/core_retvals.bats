@@ -22,7 +22,7 @@ setup() {
 @test "retvals: close() results and errno are identical without and with graceclose" {
     timeout 30 "$(h retvals)" >"$T/without.txt"
     # short bounds: one close in the report lingers while its peer is still open
-    timeout 30 env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=1s GRACECLOSE_IDLE=200ms \
+    timeout 30 env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=1s GRACECLOSE_IDLE=200ms \
         "$(h retvals)" >"$T/with.txt"
     diff -u "$T/without.txt" "$T/with.txt"
     [ "$(wc -l <"$T/with.txt")" -ge 15 ]
@@ -30,6 +30,6 @@ setup() {
 
 @test "retvals: identical too with the kill switch (GRACECLOSE_POLICY=off)" {
     timeout 30 "$(h retvals)" >"$T/without.txt"
-    timeout 30 env "LD_PRELOAD=$GC_LIB" GRACECLOSE_POLICY=off "$(h retvals)" >"$T/off.txt"
+    timeout 30 env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_POLICY=off "$(h retvals)" >"$T/off.txt"
     diff -u "$T/without.txt" "$T/off.txt"
 }

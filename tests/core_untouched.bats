@@ -14,7 +14,7 @@ setup() {
 # untouched_case CASE: runs the helper under strace with the library; sets
 # OUT (its output) and HITS (the shutdown/recvfrom calls traced).
 untouched_case() {
-    OUT=$(traced "$TRACE" -E "LD_PRELOAD=$GC_LIB" "$(h untouched)" "$1")
+    OUT=$(traced "$TRACE" -E "LD_PRELOAD=$GC_PRELOAD" "$(h untouched)" "$1")
     HITS=$(strace_hits "$TRACE")
     echo "output: $OUT"
     echo "traced: $HITS"
@@ -63,7 +63,7 @@ untouched_case() {
     result=$(seed_once "${WITHOUT_LIB[@]}")
     echo "linger0 without: $result"
     [[ $result == *" end=reset" ]]
-    result=$(seed_once strace -o "$TRACE" -e trace=shutdown,recvfrom -E "LD_PRELOAD=$GC_LIB")
+    result=$(seed_once strace -o "$TRACE" -e trace=shutdown,recvfrom -E "LD_PRELOAD=$GC_PRELOAD")
     echo "linger0 with: $result; traced: $(strace_hits "$TRACE")"
     [[ $result == *" end=reset" ]]
     [ -z "$(strace_hits "$TRACE")" ]
@@ -90,7 +90,7 @@ share_run() {
 
 @test "dup'd socket: closing one copy leaves the other working; closing the last is graceful" {
     for mode in dup dup2 dup3 dupfd dupfd-cloexec; do
-        share_run "$mode" strace -o "$TRACE" -e trace=shutdown,recvfrom -E "LD_PRELOAD=$GC_LIB"
+        share_run "$mode" strace -o "$TRACE" -e trace=shutdown,recvfrom -E "LD_PRELOAD=$GC_PRELOAD"
         [ "$SHARE_RC" -eq 0 ]
         first=$(field fds "$(grep '^fds=' "$T/share.out")")
         first=${first%%,*}
@@ -114,7 +114,7 @@ share_run() {
 @test "fork: the parent closing its copy does not disturb the child's conversation" {
     for i in 1 2 3; do
         # strace without -f: the trace is the parent's alone
-        share_run fork strace -o "$TRACE" -e trace=shutdown,recvfrom -E "LD_PRELOAD=$GC_LIB"
+        share_run fork strace -o "$TRACE" -e trace=shutdown,recvfrom -E "LD_PRELOAD=$GC_PRELOAD"
         [ "$SHARE_RC" -eq 0 ]
         echo "parent traced: $(strace_hits "$TRACE")"
         [ -z "$(strace_hits "$TRACE")" ]

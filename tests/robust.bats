@@ -222,7 +222,7 @@ no_proc_walk() {
     shift
     for label in without with; do
         local pre=()
-        [ "$label" = with ] && pre=(-E "LD_PRELOAD=$GC_LIB")
+        [ "$label" = with ] && pre=(-E "LD_PRELOAD=$GC_PRELOAD")
         local e
         for e in "$@"; do pre+=(-E "$e"); done
         timeout 20 strace -f -o "$T/$label.trace" -e trace=openat "${pre[@]}" \

@@ -79,7 +79,7 @@ ends_cleanly() {
         ports+=("$PORT")
     done
     t0=$(date +%s%N)
-    run timeout 20 env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=1s "$(sh_path exitmany)" "${ports[@]}"
+    run timeout 20 env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=1s "$(sh_path exitmany)" "${ports[@]}"
     t1=$(date +%s%N)
     ms=$(((t1 - t0) / 1000000))
     echo "exit took ${ms} ms: $output"

@@ -76,7 +76,7 @@ stop_inetd() {
         reply_lost "$out"
     done
     stop_inetd
-    run_inetd env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=2s :: "$T/svc.sh" svc.sh 3000000
+    run_inetd env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=2s :: "$T/svc.sh" svc.sh 3000000
     for i in 1 2 3; do
         out=$(timeout 30 "$(sh_path upclient)" -w 200 -q 'GET / HTTP/1.0\r\n\r\n' -b 20000 "$PORT")
         echo "with (LD_PRELOAD in inetd's environment), connection $i: $out"
@@ -86,7 +86,7 @@ stop_inetd() {
 
 @test "inetd service with the preload set in inetd.conf only (inetd itself runs without it): complete" {
     local out
-    run_inetd env :: /usr/bin/env env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=2s "$T/svc.sh" 3000000
+    run_inetd env :: /usr/bin/env env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=2s "$T/svc.sh" 3000000
     out=$(timeout 30 "$(sh_path upclient)" -w 200 -q 'GET / HTTP/1.0\r\n\r\n' -b 20000 "$PORT")
     echo "with (env in inetd.conf), 3 MB answer: $out"
     reply_complete "$out"
@@ -99,7 +99,7 @@ stop_inetd() {
     echo "without: $out"
     reply_lost "$out"
     stop_inetd
-    run_inetd env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=2s :: "$T/bg.sh" bg.sh 3000000
+    run_inetd env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=2s :: "$T/bg.sh" bg.sh 3000000
     for i in 1 2; do
         out=$(timeout 30 "$(sh_path upclient)" -w 200 -q 'GET / HTTP/1.0\r\n\r\n' -b 20000 "$PORT")
         echo "with, connection $i: $out"

@@ -92,7 +92,7 @@ start_tcpserver_micro() {
 @test "micro-httpd as an openbsd-inetd service (inetd preloaded): early 501 and a 3 MB reply arrive whole" {
     need_program inetd openbsd-inetd
     need_program micro-httpd micro-httpd
-    try_server start_inetd_micro env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=2s
+    try_server start_inetd_micro env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=2s
 }
 
 @test "micro-httpd under tcpserver (ucspi-tcp) run by graceclose: early 501 and a 3 MB reply arrive whole" {

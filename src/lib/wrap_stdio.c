@@ -72,14 +72,21 @@ GC_EXPORT int fclose(FILE *stream)
         forget(stream);
     if (fd < 0 || !gc_fd_lookup(fd, &e))
         return GC_REAL_LATE(fclose)(stream);
-    /* The buffered tail must go out before our FIN. */
-    int saved_errno = errno;
-    if (__fwriting(stream))
-        fflush(stream);
+    /* The buffered tail must go out before our FIN.  A failed flush
+     * empties the buffer, so the real fclose would then report success:
+     * keep its result and report it as glibc's fclose would have (-1 with
+     * the write's errno, unless the close itself fails and sets its own). */
+    int saved_errno = errno, flush_errno = 0;
+    if (__fwriting(stream) && fflush(stream) == EOF)
+        flush_errno = errno;
     errno = saved_errno;
     gc_close_prepare(fd, 0, &rec);
     int r = GC_REAL_LATE(fclose)(stream);
     gc_close_finish(&rec, 1);
+    if (flush_errno && r == 0) {
+        errno = flush_errno;
+        r = EOF;
+    }
     return r;
 }
 

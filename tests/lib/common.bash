@@ -10,6 +10,9 @@ GC_BUILD=${GC_BUILD:-$GC_SRCDIR/build}
 GC_LIB=${GC_LIB:-$GC_BUILD/src/libgraceclose.so}
 GC_CMD=${GC_CMD:-$GC_BUILD/src/graceclose}
 GC_HELPERS=${GC_HELPERS:-$GC_BUILD/tests/helpers}
+# What LD_PRELOAD gets for a run with the library: the library alone, or
+# (sanitizer setups, see tests/meson.build) its runtime first, then the library.
+GC_PRELOAD=${GC_PRELOAD:-$GC_LIB}
 
 # Start every test from a known environment: no preload, no GRACECLOSE_*.
 gc_clean_env() {
@@ -37,9 +40,15 @@ gc_setup() {
 
 # Prefix that runs a command with the library preloaded, and without (used by the suites).
 # shellcheck disable=SC2034
-WITH_LIB=(env "LD_PRELOAD=$GC_LIB")
+WITH_LIB=(env "LD_PRELOAD=$GC_PRELOAD")
 # shellcheck disable=SC2034
 WITHOUT_LIB=(env)
+
+# skip_under_asan REASON: skips a test in an ASan build (-Dsanitize=address),
+# where the sanitizer runtime must be preloaded ahead of the library.
+skip_under_asan() {
+    if [ "$GC_PRELOAD" != "$GC_LIB" ]; then skip "under ASan: $1"; fi
+}
 
 # h NAME: path of a built helper.
 h() { printf '%s/%s' "$GC_HELPERS" "$1"; }

@@ -30,7 +30,7 @@ rb_once() {
     local label=$1 rc=0
     shift
     local pre=(env)
-    [ "$label" = with ] && pre=(env "LD_PRELOAD=$GC_LIB")
+    [ "$label" = with ] && pre=(env "LD_PRELOAD=$GC_PRELOAD")
     timeout 20 "${pre[@]}" "$@" >"$T/$label.out" 2>"$T/$label.err" || rc=$?
     printf -v "rb_rc_$label" '%s' "$rc"
     printf -v "rb_out_$label" '%s' "$(tr '\n' ' ' <"$T/$label.out")"
@@ -88,7 +88,7 @@ rb_peer_once() {
 closewait_in_netns() {
     local label=$1 lib=
     shift
-    [ "$label" = with ] && lib=$GC_LIB
+    [ "$label" = with ] && lib=$GC_PRELOAD
     timeout 30 unshare -n true 2>/dev/null || return 77
     # shellcheck disable=SC2016 # expanded by the inner bash
     timeout 30 unshare -n bash -c '. "$1" && shift && cw_netns_body "$@"' \

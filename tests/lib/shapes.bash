@@ -16,7 +16,7 @@ GC_SHAPES=${GC_SHAPES:-$GC_HELPERS/../shapes}
 
 # Prefixes: with the library (a short bound so no wait can stall a test),
 # and without it.
-WITH=(env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=2s)
+WITH=(env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=2s)
 WITHOUT=(env)
 
 # To be called from setup(): no preload, no GRACECLOSE_* inherited; checks
@@ -78,15 +78,14 @@ wait_listen() {
 }
 
 # need_program PROGRAM PACKAGE: makes PROGRAM available, installing PACKAGE
-# with apt-get when running as root; otherwise skips the test, saying why.
+# with scripts/install-packages.sh (never removes a package, starts no
+# daemon) when running as root; otherwise skips the test, saying why.
 need_program() {
     command -v "$1" >/dev/null 2>&1 && return 0
     if [ "$(id -u)" != 0 ]; then
         skip "$1 (Debian package $2) is missing and installing it needs root"
     fi
-    DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -q "$2" >"$T/apt.log" 2>&1 ||
-        { timeout 300 apt-get update -q >>"$T/apt.log" 2>&1 &&
-          DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -q "$2" >>"$T/apt.log" 2>&1; }
+    timeout 600 "$GC_SRCDIR/scripts/install-packages.sh" "$2" >"$T/apt.log" 2>&1 || true
     command -v "$1" >/dev/null 2>&1 ||
         skip "$1 (Debian package $2) could not be installed: $(tail -n 1 "$T/apt.log")"
 }
