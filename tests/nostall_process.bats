@@ -185,3 +185,38 @@ seccomp_same() {
 @test "seccomp filter inherited across exec (the library loads under it): not killed, same result as without" {
     seccomp_same inherit
 }
+
+@test "signals after a close whose linger goes on: SIGALRM still interrupts the program's own blocking call (EINTR)" {
+    local run
+    for run in WITHOUT WITH2; do
+        declare -n prefix=$run
+        lrun 1 "${prefix[@]}" :: -d 300 -k 1500 -r 4000000 unread eintr
+        unset -n prefix
+        [ "$LRUN_RC" = 0 ]
+        grep -q '^eintr=yes ' "$T/lclose.out"
+        holds "$(val "$T/lclose.out" eintr ms) < 1500"
+    done
+}
+
+@test "signals after a close whose linger goes on: a SIGUSR1 the program blocks reaches its signalfd (no other thread takes it)" {
+    local run
+    for run in WITHOUT WITH2; do
+        declare -n prefix=$run
+        lrun 1 "${prefix[@]}" :: -d 300 -k 1500 -r 4000000 unread signalfd
+        unset -n prefix
+        [ "$LRUN_RC" = 0 ] # killed by SIGUSR1 otherwise
+        grep -qx 'signalfd got=yes' "$T/lclose.out"
+    done
+}
+
+@test "alarm + siglongjmp around a close (old-style timeout): the close has returned before the timer fires, no descriptor leaks" {
+    local run
+    for run in WITHOUT WITH2; do
+        declare -n prefix=$run
+        lrun 1 "${prefix[@]}" :: -J -d 300 -k 1500 -r 4000000 unread none
+        unset -n prefix
+        grep -qx 'longjmp jumped=no fd_open=no' "$T/lclose.out"
+    done
+    a_whole
+    [ "$(a_end)" = eof ]
+}

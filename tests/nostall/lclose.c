@@ -29,6 +29,15 @@
  *              onto it and prints "dup2 target=X ret=R now=LINK", or
  *              "dup2 copy=none"
  *   exit       prints "exit_ms=T" and calls exit(0) holding the last A
+ *   eintr      a SIGALRM handler without SA_RESTART, alarm(1), then poll()s
+ *              a pipe that never becomes readable (at most 3 s): the signal
+ *              must interrupt this thread ("eintr=yes|no ms=T")
+ *   signalfd   blocks SIGUSR1 (after the close), reads it from a signalfd
+ *              after kill(getpid(), SIGUSR1) ("signalfd got=yes|no"); a
+ *              thread that does not block it would take it (and die of it)
+ * -J: the close runs under a 200 ms interval timer whose handler
+ *     siglongjmp()s out (old-style timeouts); prints
+ *     "longjmp jumped=yes|no fd_open=yes|no" for A 0.
  * -L SECS sets SO_LINGER {1, SECS} on every A before its close.  For MODE
  * quiet, close(-100) and close(-101) mark the close in a syscall trace.
  *
@@ -47,7 +56,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <setjmp.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -135,6 +147,42 @@ static unsigned long inode_of(int fd)
     return fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
 }
 
+static sigjmp_buf jump_env;
+static void on_alarm_jump(int s)
+{
+    (void)s;
+    siglongjmp(jump_env, 1);
+}
+static void on_alarm_note(int s) { (void)s; }
+
+/* close(fd) under a 200 ms timer whose handler jumps out; reports. */
+static int close_under_timer(int fd, int *err)
+{
+    static volatile int jumped, r;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm_jump;
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval it = {{0, 0}, {0, 200000}};
+    jumped = 0;
+    r = 0;
+    *err = 0;
+    if (sigsetjmp(jump_env, 1) == 0) {
+        setitimer(ITIMER_REAL, &it, NULL);
+        r = close(fd);
+        *err = errno;
+    } else {
+        jumped = 1;
+    }
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+    signal(SIGALRM, SIG_DFL);
+    hx_deadline(40);
+    printf("longjmp jumped=%s fd_open=%s\n", jumped ? "yes" : "no",
+           fcntl(fd, F_GETFD) >= 0 ? "yes" : "no");
+    return r;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--after-exec") == 0) {
@@ -144,9 +192,9 @@ int main(int argc, char **argv)
         hx_sleep_ms(3000);
         return 0;
     }
-    long n = 1, reply = 100000, delay = 0, wait_ms = 0, linger = -1, hold = 0;
+    long n = 1, reply = 100000, delay = 0, wait_ms = 0, linger = -1, hold = 0, jump = 0;
     int opt;
-    while ((opt = getopt(argc, argv, "n:r:d:w:L:k:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:r:d:w:L:k:J")) != -1) {
         switch (opt) {
         case 'n': n = hx_arg_long(optarg, "n"); break;
         case 'r': reply = hx_arg_long(optarg, "reply"); break;
@@ -154,6 +202,7 @@ int main(int argc, char **argv)
         case 'w': wait_ms = hx_arg_long(optarg, "wait"); break;
         case 'L': linger = hx_arg_long(optarg, "linger"); break;
         case 'k': hold = hx_arg_long(optarg, "hold"); break;
+        case 'J': jump = 1; break;
         default: return HX_SETUP_FAILED;
         }
     }
@@ -207,8 +256,13 @@ int main(int argc, char **argv)
             close(-100);
         errno = 0;
         double t0 = hx_now_ms();
-        int r = close(a[i]);
-        int e = errno;
+        int r = 0, e = 0;
+        if (jump && i == 0) {
+            r = close_under_timer(a[i], &e);
+        } else {
+            r = close(a[i]);
+            e = errno;
+        }
         double t1 = hx_now_ms();
         if (quiet)
             close(-101);
@@ -292,6 +346,33 @@ int main(int argc, char **argv)
     } else if (strcmp(action, "exit") == 0) {
         printf("exit_ms=%.1f\n", hx_now_ms());
         exit(0);
+    } else if (strcmp(action, "eintr") == 0) {
+        int pp[2];
+        if (pipe(pp) < 0)
+            hx_die("pipe");
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_alarm_note; /* no SA_RESTART */
+        sigaction(SIGALRM, &sa, NULL);
+        double t0 = hx_now_ms();
+        alarm(1);
+        struct pollfd p = {pp[0], POLLIN, 0};
+        int pr = poll(&p, 1, 3000);
+        int pe = errno;
+        hx_deadline(40);
+        printf("eintr=%s ms=%.1f\n", pr < 0 && pe == EINTR ? "yes" : "no", hx_now_ms() - t0);
+    } else if (strcmp(action, "signalfd") == 0) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGUSR1);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        int sfd = signalfd(-1, &set, 0);
+        if (sfd < 0)
+            hx_die("signalfd");
+        kill(getpid(), SIGUSR1);
+        struct pollfd p = {sfd, POLLIN, 0};
+        int got = poll(&p, 1, 2000) == 1;
+        printf("signalfd got=%s\n", got ? "yes" : "no");
     } else if (strcmp(action, "marker") == 0) {
         hx_sleep_ms(100);
         close(b);
