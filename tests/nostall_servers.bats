@@ -216,12 +216,6 @@ start_aiosmtpd() {
     no_freeze start_aiosmtpd -g 220 -i 20 -q 'NOOP\r\n' -x 250 ';;' -q "$junk" -b 20000
 }
 
-@test "sshd / dropbear refusing connections over their limits: the next client is not delayed" {
-    command -v sshd >/dev/null || command -v dropbear >/dev/null ||
-        skip "neither sshd (openssh-server) nor dropbear is installed"
-    skip "listener refusals: not written yet (needs a host key and a throwaway config)"
-}
-
 # flood_run PREFIX...: pollsrv (descriptor limit 512) under 500 misbehaving
 # clients and a healthy one; prints "probe | server | flood" lines.
 flood_run() {
