@@ -98,7 +98,7 @@ start_redis() {
 }
 
 @test "redis-server (timeout 1): protocol errors and idle clients are dropped, a healthy client's PINGs are answered within 1 s" {
-    need_program redis-server redis-server
+    need_or_skip redis-server redis-server
     no_freeze start_redis -i 20 -q 'PING\r\n' -x '+PONG' ';;' -q '*abc\r\n' -b 20000
 }
 
@@ -109,7 +109,7 @@ start_memcached() {
 }
 
 @test "memcached (one worker thread, idle_timeout=1): oversized lines and idle clients dropped, version answered within 1 s" {
-    need_program memcached memcached
+    need_or_skip memcached memcached
     no_freeze start_memcached -i 20 -q 'version\r\n' -x VERSION ';;' -q '' -b 20000
 }
 
@@ -147,7 +147,7 @@ EOC
 POST_20K='POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\n'
 
 @test "nginx (lingering_close off, timeouts 1 s): refused uploads and idle clients dropped, GETs answered within 1 s" {
-    need_program nginx nginx-light
+    need_or_skip nginx nginx-light
     IDLE_Q='GET / HTTP/1.1\r\nHost: x\r\n\r\n'
     no_freeze start_nginx -n -i 50 -q 'GET / HTTP/1.0\r\n\r\n' -x ' 200 ' ';;' -q "$POST_20K" -b 20000
 }
@@ -169,7 +169,7 @@ EOC
 }
 
 @test "lighttpd (max-request-size 1 KB, idle 1 s): refused uploads and idle clients dropped, GETs answered within 1 s" {
-    need_program lighttpd lighttpd
+    need_or_skip lighttpd lighttpd
     IDLE_Q='GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n'
     no_freeze start_lighttpd -n -i 50 -q 'GET /index.html HTTP/1.0\r\n\r\n' -x ' 200 ' ';;' -q "$POST_20K" -b 20000
 }
@@ -278,6 +278,6 @@ start_busybox() {
 }
 
 @test "busybox httpd refuses 20 MB and 100 MB uploads: BrokenPipe without, the reply with (no byte cap)" {
-    need_program busybox busybox
+    need_or_skip busybox busybox
     refused_upload start_busybox 501
 }

@@ -38,6 +38,7 @@ setup() {
 }
 
 @test "syscall(SYS_clone) child that ends with exit() while holding the socket, after the parent closed: whole reply" {
+    without_loses sys_clone parent exit
     with_delivers sys_clone parent exit
 }
 
@@ -47,6 +48,7 @@ setup() {
 }
 
 @test "glibc clone() child closes first, then the parent: whole reply" {
+    without_loses clone child close
     with_delivers clone child close
 }
 
@@ -61,6 +63,7 @@ setup() {
 }
 
 @test "syscall(SYS_fork) child ends by _exit() holding the socket, after the parent closed: whole reply" {
+    without_loses sys_fork parent _exit
     with_delivers sys_fork parent _exit
 }
 
@@ -85,6 +88,7 @@ setup() {
 }
 
 @test "glibc pidfd_getfd() (not through syscall()): a child takes the parent's socket, or the parent the child's: neither holder is harmed" {
+    without_loses gpidfd-c2p child close
     never_worse gpidfd-p2c parent close
     never_worse gpidfd-c2p child close
 }

@@ -95,7 +95,7 @@ PY
 }
 
 @test "vsftpd with Debian's defaults (isolate=YES, sessions made by raw clone): every session works under graceclose, downloads complete" {
-    need_program vsftpd vsftpd
+    need_or_skip vsftpd vsftpd
     [ -d /var/run/vsftpd/empty ] || skip "vsftpd's secure_chroot_dir /var/run/vsftpd/empty is missing"
     [ "$(id -u)" = 0 ] || skip "vsftpd's standalone mode needs root"
     local out
@@ -129,8 +129,8 @@ inetd_conf() {
 }
 
 nobody_setup() {
-    need_program inetd openbsd-inetd
-    need_program micro-httpd micro-httpd
+    need_or_skip inetd openbsd-inetd
+    need_or_skip micro-httpd micro-httpd
     [ "$(id -u)" = 0 ] || skip "running a service as nobody needs root"
     id nobody >/dev/null 2>&1 || skip "no user nobody"
     public_dir

@@ -81,7 +81,7 @@ tcp_stop() { stop_pid "$SERVER_PID"; SERVER_PID=; }
 slow_get() { timeout 30 "$(sh_path upclient)" -w 200 -q 'GET / HTTP/1.0\r\n\r\n' -b 20000 "$PORT"; }
 
 @test "fork+exec: tcpserver + a tiny service (3 MB reply, request not read): reset without, whole with (graceclose -- tcpserver)" {
-    need_program tcpserver ucspi-tcp
+    need_or_skip tcpserver ucspi-tcp
     local out i
     tcp_serve env :: "$(own_path tinysvc)" 3000000
     out=$(slow_get)
@@ -97,7 +97,7 @@ slow_get() { timeout 30 "$(sh_path upclient)" -w 200 -q 'GET / HTTP/1.0\r\n\r\n'
 }
 
 @test "fork+exec: tcpserver without the library, the preload only in the service's environment: whole reply" {
-    need_program tcpserver ucspi-tcp
+    need_or_skip tcpserver ucspi-tcp
     local out i
     # The service inherits the socket from a parent that does not run the
     # library (no shared count): the design checks only the parent's
@@ -111,7 +111,7 @@ slow_get() { timeout 30 "$(sh_path upclient)" -w 200 -q 'GET / HTTP/1.0\r\n\r\n'
 }
 
 @test "script pipeline: a background job reads part of the request while the shell writes the reply: nothing stolen, reply whole" {
-    need_program tcpserver ucspi-tcp
+    need_or_skip tcpserver ucspi-tcp
     local out i k
     # The background head must get exactly the first 5,000 bytes of the
     # stream (the request header and the start of the body): a drain by
@@ -143,7 +143,7 @@ SH
 }
 
 @test "script pipeline: the shell exits at once, a background job writes the 3 MB reply later (sh -c '... & exit'): whole with" {
-    need_program tcpserver ucspi-tcp
+    need_or_skip tcpserver ucspi-tcp
     local out i
     cat >"$T/bg.sh" <<'SH'
 #!/bin/sh
@@ -187,6 +187,7 @@ SH
 }
 
 @test "race forced, parent closes first, then the child writes and _exit()s holding the socket: whole with" {
+    without_loses fork parent _exit
     with_delivers fork parent _exit 2
 }
 
@@ -201,6 +202,7 @@ SH
 }
 
 @test "race forced, child _exit()s holding the socket first, then the parent: whole with" {
+    without_loses fork child _exit
     with_delivers fork child _exit 2
 }
 

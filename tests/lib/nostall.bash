@@ -17,6 +17,12 @@ GC_NOSTALL=${GC_NOSTALL:-$GC_HELPERS/../nostall}
 # the tests do not depend on the defaults).
 WITH_NS=(env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=3s GRACECLOSE_IDLE=1s)
 
+# need_or_skip PROGRAM PACKAGE: skips the test, naming the Debian package,
+# when PROGRAM is not installed (these suites never install anything).
+need_or_skip() {
+    command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed (Debian package $2)"
+}
+
 nostall_setup() {
     shapes_setup
     [ -x "$GC_NOSTALL/lclose" ] || { echo "never-stall helpers not built in $GC_NOSTALL" >&2; return 1; }

@@ -8,6 +8,12 @@ source "$BATS_TEST_DIRNAME/lib/shapes.bash"
 
 GC_OWN=${GC_OWN:-$GC_HELPERS/../own}
 
+# need_or_skip PROGRAM PACKAGE: skips the test, naming the Debian package,
+# when PROGRAM is not installed (these suites never install anything).
+need_or_skip() {
+    command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed (Debian package $2)"
+}
+
 owner_setup() {
     shapes_setup
     [ -x "$GC_OWN/own" ] || { echo "ownership helpers not built in $GC_OWN" >&2; return 1; }
