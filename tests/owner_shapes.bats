@@ -219,7 +219,7 @@ shutdowns_in() { grep -c 'shutdown(' "$1" || true; }
             "$(own_path own)" -m fork -f "$first" -e close >"$T/own.out" 2>"$T/own.err" &
         own_pid=$!
         for ((i = 0; i < 100; i++)); do
-            PORT=$(sed -n 's/^port=//p' "$T/own.out")
+            PORT=$(sed -n 's/^port=//p' "$T/own.out" 2>/dev/null || true)
             [ -n "$PORT" ] && break
             sleep 0.05
         done
@@ -257,10 +257,11 @@ shutdowns_in() { grep -c 'shutdown(' "$1" || true; }
     # Behaviour, not timing: the ownership decision must not depend on what
     # else runs on the host.  500 (not 2,000) keeps the suite fast on a
     # shared 2-core machine; GC_IDLERS=2000 reproduces the issue's figure.
+    : >"$T/idlers.out"
     timeout 120 "$(own_path idlers)" "$n" 60 110 >"$T/idlers.out" 2>&1 &
     IDLERS_PID=$!
     for ((i = 0; i < 600; i++)); do
-        ready=$(sed -n 's/^ready=//p' "$T/idlers.out")
+        ready=$(sed -n 's/^ready=//p' "$T/idlers.out" 2>/dev/null || true)
         [ -n "$ready" ] && break
         sleep 0.05
     done
