@@ -1,0 +1,121 @@
+/* scfilter - a program that installs a seccomp filter and then closes a TCP
+ * socket with something at stake (issue 8: under a sandbox the library must
+ * pass through, not make system calls the program never made).  The peer is
+ * lpeer ("A 0 unread 0 1500": 1,000 bytes left unread).
+ *
+ * Connects A, waits for the peer's bytes (MSG_PEEK: never reads them),
+ * writes 100,000 bytes, then installs (PR_SET_NO_NEW_PRIVS first) a filter
+ * as KIND says and closes A:
+ *   kill     SECCOMP_RET_KILL_PROCESS for ioctl and getsockopt, with prctl()
+ *   sys      the same filter installed with syscall(SYS_seccomp)
+ *   eperm    ioctl fails with EPERM (with prctl())
+ *   allow    an allow-list: only write, close, exit, exit_group, futex,
+ *            rt_sigreturn; everything else kills the process
+ *   inherit  the kill filter is installed, then this program is executed
+ *            again (the library loads under the filter, "Seccomp: 2"), and
+ *            the new image connects, writes and closes
+ * Reports with write(2) only: "close ret=R errno=NAME ms=T".
+ *
+ * usage: scfilter KIND PORT */
+#include "../helpers/hx.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define LOAD_NR BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
+#define ARCH_CHECK                                                                   \
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),         \
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),                 \
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+#define DENY(nr, action)                                                             \
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, (action))
+#define ALLOW(nr)                                                                    \
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+static void install(const char *kind)
+{
+    struct sock_filter kill[] = {ARCH_CHECK, LOAD_NR,
+                                 DENY(__NR_ioctl, SECCOMP_RET_KILL_PROCESS),
+                                 DENY(__NR_getsockopt, SECCOMP_RET_KILL_PROCESS),
+                                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+    struct sock_filter eperm[] = {ARCH_CHECK, LOAD_NR,
+                                  DENY(__NR_ioctl, SECCOMP_RET_ERRNO | EPERM),
+                                  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+    struct sock_filter allow[] = {ARCH_CHECK, LOAD_NR,
+                                  ALLOW(__NR_write), ALLOW(__NR_close), ALLOW(__NR_exit),
+                                  ALLOW(__NR_exit_group), ALLOW(__NR_futex),
+                                  ALLOW(__NR_rt_sigreturn),
+                                  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)};
+    struct sock_fprog prog;
+    if (strcmp(kind, "eperm") == 0) {
+        prog.filter = eperm;
+        prog.len = sizeof eperm / sizeof eperm[0];
+    } else if (strcmp(kind, "allow") == 0) {
+        prog.filter = allow;
+        prog.len = sizeof allow / sizeof allow[0];
+    } else {
+        prog.filter = kill;
+        prog.len = sizeof kill / sizeof kill[0];
+    }
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        hx_die("PR_SET_NO_NEW_PRIVS");
+    int r = strcmp(kind, "sys") == 0
+                ? (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)
+                : prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+    if (r < 0)
+        hx_die("seccomp");
+}
+
+static void say(const char *s) { (void)!write(1, s, strlen(s)); }
+
+int main(int argc, char **argv)
+{
+    int inherited = argc == 4 && strcmp(argv[3], "--inherited") == 0;
+    if (argc != 3 && !inherited) {
+        fprintf(stderr, "usage: scfilter kill|sys|eperm|allow|inherit PORT\n");
+        return HX_SETUP_FAILED;
+    }
+    const char *kind = argv[1];
+    hx_deadline(20);
+    signal(SIGPIPE, SIG_IGN);
+    if (strcmp(kind, "inherit") == 0 && !inherited) {
+        install("kill");
+        execl("/proc/self/exe", argv[0], kind, argv[2], "--inherited", (char *)NULL);
+        hx_die("exec");
+    }
+    int a = hx_connect(4, (int)hx_arg_long(argv[2], "port")), err;
+    const char *hello = "A 0 unread 0 1500\n";
+    hx_send_all(a, hello, strlen(hello), &err);
+    static char peek[1000], reply[100000];
+    for (int i = 0; i < 400; i++) {
+        struct pollfd p = {a, POLLIN, 0};
+        poll(&p, 1, 5);
+        if (recv(a, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT) == (ssize_t)sizeof peek)
+            break;
+    }
+    memset(reply, 'r', sizeof reply);
+    hx_send_all(a, reply, sizeof reply, &err);
+    if (!inherited)
+        install(kind);
+    errno = 0;
+    double t0 = hx_now_ms();
+    int r = close(a);
+    int e = errno;
+    double ms = hx_now_ms() - t0;
+    char line[96];
+    snprintf(line, sizeof line, "close ret=%d errno=%s ms=%.1f\n", r, hx_errname(e), ms);
+    say(line);
+    return 0;
+}

@@ -1,0 +1,222 @@
+#!/usr/bin/env bats
+# Issue 8: what the program does right after a close() whose linger goes on
+# elsewhere: fork, exec, closefrom/close_range, dup2 over the library's
+# copy, running at its descriptor limit, exiting, and running under seccomp.
+# The program is tests/nostall/lclose.c (or emfile.c, scfilter.c), its peer
+# lpeer (without the library).  The peer of A starts reading 300 ms late and
+# keeps its side open, and A has 1,000 unread bytes: without graceclose the
+# close resets and the tail of the reply is lost.
+
+load lib/nostall
+
+setup() {
+    nostall_setup
+}
+
+# Shorter linger bound for these tests.
+WITH2=(env "LD_PRELOAD=$GC_PRELOAD" GRACECLOSE_TIMEOUT=2s GRACECLOSE_IDLE=1s)
+
+@test "fork while a linger runs: the child does not hold the lingered socket, the peer sees the linger end while the child still lives" {
+    lrun 1 "${WITHOUT[@]}" :: -r 1000000 upload fork
+    grep -qx 'child held_now=no' "$T/lclose.out"
+    lrun 1 "${WITH2[@]}" :: -r 1000000 upload fork
+    local at fail child_exit
+    at=$(close_at)
+    fail=$(val "$T/lpeer.out" 'A id=0 ' fail_ms)
+    child_exit=$(val "$T/lclose.out" 'child exit_ms' exit_ms)
+    holds "$(close_ms) < 200"
+    grep -qx 'child held_now=no' "$T/lclose.out"   # /proc/CHILD/fd right after fork
+    grep -qx 'child held_later=no' "$T/lclose.out"
+    holds "$fail >= $at + 1000"                    # the linger ran (peer kept sending)
+    holds "$fail < $child_exit - 500"              # and ended while the child lived
+    a_whole
+}
+
+@test "exec while a linger runs: the new program image holds no copy of the lingered socket" {
+    lrun 1 "${WITH2[@]}" :: -d 300 -k 1500 -r 4000000 unread exec
+    holds "$(close_ms) < 200"
+    grep -qx 'exec held=no' "$T/lclose.out"
+}
+
+@test "exec while a linger runs: the linger is not cut by the exec (reset without, whole reply with)" {
+    lrun 1 "${WITHOUT[@]}" :: -d 300 -k 1500 -r 4000000 unread exec
+    [ "$(a_end)" = reset ]
+    lrun 1 "${WITH2[@]}" :: -d 300 -k 1500 -r 4000000 unread exec
+    grep -qx 'exec held=no' "$T/lclose.out"
+    a_whole
+    [ "$(a_end)" = eof ]
+}
+
+# mass_close ACTION: the program calls ACTION right after close(A), then uses
+# a new connection C (the peer sends it 10,000 bytes): the linger completes
+# and C is untouched.
+mass_close() {
+    lrun 2 "${WITHOUT[@]}" :: -d 300 -k 1500 -r 4000000 unread "$1"
+    [ "$(a_end)" = reset ]
+    [ "$(val "$T/lclose.out" 'C read' read)" = 10000 ]
+    lrun 2 "${WITH2[@]}" :: -d 300 -k 1500 -r 4000000 unread "$1"
+    holds "$(close_ms) < 200"
+    grep -qx "$1 ret=0" "$T/lclose.out"
+    [ "$(val "$T/lclose.out" 'C read' read)" = 10000 ] # no drain of an unrelated descriptor
+    [ "$(val "$T/lpeer.out" 'C ' end)" = eof ]
+    a_whole
+    [ "$(a_end)" = eof ]
+}
+
+@test "closefrom(3) by the program while a linger runs: the linger completes, a new connection on a reused number is untouched" {
+    mass_close closefrom
+}
+
+@test "close_range(3, ~0U, 0) by the program while a linger runs: the linger completes, the new connection is untouched" {
+    mass_close close_range
+}
+
+@test "syscall(SYS_close_range, 3, ~0U, 0) while a linger runs: the linger completes, the new connection is untouched" {
+    mass_close sys_close_range
+}
+
+@test "dup2 by the program onto the number of the library's copy: the program gets its number, the linger completes" {
+    lrun 1 "${WITH2[@]}" :: -d 300 -k 1500 -r 4000000 unread dup2
+    holds "$(close_ms) < 200"
+    if grep -qx 'dup2 copy=none' "$T/lclose.out"; then
+        echo "no copy of the socket in this process during the linger: nothing to dup2 onto"
+    else
+        local target
+        target=$(val "$T/lclose.out" 'dup2 ' target)
+        [ "$(val "$T/lclose.out" 'dup2 ' ret)" = "$target" ]
+        [ "$(val "$T/lclose.out" 'dup2 ' now)" = /dev/null ]
+    fi
+    a_whole
+    [ "$(a_end)" = eof ]
+}
+
+# emfile_run PREFIX... :: ARGS...: one run of the emfile program.
+emfile_run() { PROG=emfile lrun 1 "$@"; }
+
+@test "EMFILE: at RLIMIT_NOFILE (soft 64), the number freed by close() is at once reusable by the program's next socket()" {
+    local run
+    for run in WITHOUT WITH_NS; do
+        declare -n prefix=$run
+        emfile_run "${prefix[@]}" ::
+        unset -n prefix
+        grep -q '^filled=' "$T/lclose.out"
+        grep -qx 'lost_slots=0' "$T/lclose.out"
+        grep -Eq '^reopen=OK\(fd=([0-9]+),a=\1\)$' "$T/lclose.out"
+    done
+}
+
+@test "EMFILE: one slot spare below the limit, then close(): the program can open both free slots" {
+    local run
+    for run in WITHOUT WITH_NS; do
+        declare -n prefix=$run
+        emfile_run "${prefix[@]}" :: -s 1
+        unset -n prefix
+        grep -qx 'lost_slots=0' "$T/lclose.out"
+    done
+}
+
+@test "EMFILE: hard limit = soft limit = 64, one slot spare: the program can open both free slots" {
+    local run
+    for run in WITHOUT WITH_NS; do
+        declare -n prefix=$run
+        emfile_run "${prefix[@]}" :: -H -s 1
+        unset -n prefix
+        grep -qx 'lost_slots=0' "$T/lclose.out"
+    done
+}
+
+@test "exit with two lingers in flight and one socket still open, peers never closing: every reply whole, all over within one GRACECLOSE_TIMEOUT" {
+    lrun 3 "${WITHOUT[@]}" :: -n 3 -d 300 -r 4000000 upload exit
+    ! { a_whole 0 && a_whole 1 && a_whole 2; }
+    lrun 3 "${WITH2[@]}" :: -n 3 -d 300 -r 4000000 upload exit
+    local first last i e
+    first=$(close_at 0)
+    last=0
+    for i in 0 1 2; do
+        a_whole "$i"
+        e=$(val "$T/lpeer.out" "A id=$i " fail_ms)
+        holds "$e > 0"
+        last=$(awk -v a="$e" -v b="$last" 'BEGIN { print (a > b) ? a : b }')
+    done
+    holds "$(close_ms 0) < 200 && $(close_ms 1) < 200"
+    holds "$last <= $first + 2000 + 1000" # one 2 s deadline for everything, 1 s of slack
+    holds "$last >= $first + 1000"        # the lingers did run until the deadline
+}
+
+# sc_run KIND PREFIX...: one run of the seccomp program; sets SC_RC.
+sc_run() {
+    local kind=$1
+    shift
+    PROG=scfilter lrun 1 "$@" :: "$kind"
+    SC_RC=$LRUN_RC
+}
+
+# seccomp_same KIND: the program is not killed and sees and causes what it
+# does without the library (a plain close: the peer gets a reset).
+seccomp_same() {
+    sc_run "$1" "${WITHOUT[@]}"
+    [ "$SC_RC" = 0 ]
+    grep -q '^close ret=0 errno=0 ' "$T/lclose.out"
+    [ "$(a_end)" = reset ]
+    sc_run "$1" "${WITH2[@]}"
+    echo "with: exit status $SC_RC"
+    [ "$SC_RC" = 0 ] # 159 = killed by SIGSYS
+    grep -q '^close ret=0 errno=0 ' "$T/lclose.out"
+    holds "$(val "$T/lclose.out" 'close ' ms) < 200"
+    [ "$(a_end)" = reset ]
+}
+
+@test "seccomp filter (prctl) that kills on ioctl and getsockopt, installed before a close: not killed, same result as without" {
+    seccomp_same kill
+}
+
+@test "seccomp filter installed with syscall(SYS_seccomp), killing on ioctl and getsockopt: not killed, same result as without" {
+    seccomp_same sys
+}
+
+@test "seccomp filter returning EPERM for ioctl: the close passes through at once, same result as without" {
+    seccomp_same eperm
+}
+
+@test "seccomp allow-list (write, close, exit, exit_group, futex, rt_sigreturn; all else kills): not killed, same result as without" {
+    seccomp_same allow
+}
+
+@test "seccomp filter inherited across exec (the library loads under it): not killed, same result as without" {
+    seccomp_same inherit
+}
+
+@test "signals after a close whose linger goes on: SIGALRM still interrupts the program's own blocking call (EINTR)" {
+    local run
+    for run in WITHOUT WITH2; do
+        declare -n prefix=$run
+        lrun 1 "${prefix[@]}" :: -d 300 -k 1500 -r 4000000 unread eintr
+        unset -n prefix
+        [ "$LRUN_RC" = 0 ]
+        grep -q '^eintr=yes ' "$T/lclose.out"
+        holds "$(val "$T/lclose.out" eintr ms) < 1500"
+    done
+}
+
+@test "signals after a close whose linger goes on: a SIGUSR1 the program blocks reaches its signalfd (no other thread takes it)" {
+    local run
+    for run in WITHOUT WITH2; do
+        declare -n prefix=$run
+        lrun 1 "${prefix[@]}" :: -d 300 -k 1500 -r 4000000 unread signalfd
+        unset -n prefix
+        [ "$LRUN_RC" = 0 ] # killed by SIGUSR1 otherwise
+        grep -qx 'signalfd got=yes' "$T/lclose.out"
+    done
+}
+
+@test "alarm + siglongjmp around a close (old-style timeout): the close has returned before the timer fires, no descriptor leaks" {
+    local run
+    for run in WITHOUT WITH2; do
+        declare -n prefix=$run
+        lrun 1 "${prefix[@]}" :: -J -d 300 -k 1500 -r 4000000 unread none
+        unset -n prefix
+        grep -qx 'longjmp jumped=no fd_open=no' "$T/lclose.out"
+    done
+    a_whole
+    [ "$(a_end)" = eof ]
+}
