@@ -13,14 +13,14 @@
 #include "real.h"
 #include "region.h"
 #include "track.h"
-#include "worker.h"
+#include "handoff.h"
 
 /* The stages for one descriptor.  Returns true when the lingering thread
  * took the socket.  Syscalls: none for a descriptor that is not the last
  * of its socket; the last one costs SO_COOKIE, TCP_INFO and, when nothing
  * else tells, SIOCINQ. */
-static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool at_exit,
-                    bool (*may_linger)(void), struct gc_close_record *rec)
+static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool (*may_linger)(void),
+                    struct gc_close_record *rec)
 {
     struct gc_fdent ent;
 
@@ -31,9 +31,9 @@ static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool at_exi
         gc_epoll_forget(fd);
         return false;
     }
-    if (ent.flags & GC_FD_OWN) {
-        if (!at_exit)
-            gc_ownfd_evacuate(fd); /* the program closes a number of ours */
+    if (gc_passthrough()) {
+        gc_fd_forget(fd);
+        rec->verdict = GC_V_PASSTHROUGH;
         return false;
     }
     if (gc_in_foreign_child()) {
@@ -44,10 +44,6 @@ static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool at_exi
         return false;
     }
     gc_fd_forget(fd);
-    if (gc_passthrough()) {
-        rec->verdict = GC_V_PASSTHROUGH;
-        return false;
-    }
 
     /* Ownership: this descriptor leaves the family's count.  Only the
      * last one is checked against the kernel (SO_COOKIE): a stale entry
@@ -98,20 +94,20 @@ static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool at_exi
     }
     if (oflags & GC_OWN_ORIGIN_UNKNOWN)
         plan.origin_pid = origin;
-    return gc_worker_take(fd, at_exit, &plan, rec);
+    return gc_handoff_take(fd, &plan, rec);
 }
 
 void gc_close_prepare_on(int fd, enum gc_path path, struct gc_close_record *rec)
 {
     int saved_errno = errno;
-    prepare(fd, path, 0, false, NULL, rec);
+    prepare(fd, path, 0, NULL, rec);
     errno = saved_errno;
 }
 
 void gc_close_prepare(int fd, uint64_t deadline_ms, struct gc_close_record *rec)
 {
     int saved_errno = errno;
-    prepare(fd, GC_P_CLOSE, deadline_ms, false, NULL, rec);
+    prepare(fd, GC_P_CLOSE, deadline_ms, NULL, rec);
     errno = saved_errno;
 }
 
@@ -119,7 +115,7 @@ bool gc_close_at_exit(int fd, uint64_t deadline_ms, bool (*may_linger)(void),
                       struct gc_close_record *rec)
 {
     int saved_errno = errno;
-    bool taken = prepare(fd, GC_P_EXIT, deadline_ms, true, may_linger, rec);
+    bool taken = prepare(fd, GC_P_EXIT, deadline_ms, may_linger, rec);
     errno = saved_errno;
     return taken;
 }
@@ -140,9 +136,9 @@ int gc_close(int fd)
 
     /* The common case, kept small: a descriptor the table does not know
      * (also close(-1)) goes straight to the real close. */
-    if (!gc_fd_lookup(fd, &ent))
-        return gc_real_close(fd);
-    if (ent.flags & GC_FD_OWN) {
+    if (!gc_fd_lookup(fd, &ent)) {
+        if (!gc_ownfd_maybe(fd))
+            return gc_real_close(fd);
         /* Without the library this number would not be open: move ours
          * away, free the number, and answer as for a closed one. */
         gc_ownfd_evacuate(fd);

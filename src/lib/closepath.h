@@ -11,7 +11,7 @@
 
 /* Everything before the real close of one descriptor.  Drops it from the
  * table and from its socket's family count; when it was the last one and
- * something is at stake, the lingering thread takes a copy.  Never waits.
+ * something is at stake, the helper process takes the linger.  Never waits.
  * errno is left as it was. */
 void gc_close_prepare_on(int fd, enum gc_path path, struct gc_close_record *rec);
 /* The same, path "close". */
@@ -21,11 +21,10 @@ void gc_close_prepare(int fd, uint64_t deadline_ms, struct gc_close_record *rec)
  * (A handed-off close is recorded by the lingering thread when it ends.) */
 void gc_close_finish(const struct gc_close_record *recs, int n);
 
-/* For the exit sweep: like prepare, but a socket that needs a linger is
- * given to the thread itself (no copy, the process is ending); returns
- * true then, and the caller must not close it.  may_linger, asked only
- * when a linger is due: false means only the family count is kept right
- * (other threads still run). */
+/* For the exit sweep: like prepare, for a descriptor the process leaves
+ * open as it ends (the kernel closes it); returns true when the helper
+ * took its linger.  may_linger, asked only when a linger is due: false
+ * means only the family count is kept right (other threads still run). */
 bool gc_close_at_exit(int fd, uint64_t deadline_ms, bool (*may_linger)(void),
                       struct gc_close_record *rec);
 

@@ -5,7 +5,6 @@
 
 static struct gc_fdent table[GC_FDTABLE_SIZE];
 static int highwater = -1;     /* program descriptors: sweeps scan up to it */
-static int own_highwater = -1; /* the library's own, kept high: not in the above */
 
 static bool in_range(int fd)
 {
@@ -29,7 +28,7 @@ void gc_fd_record(int fd, uint64_t cookie, uint32_t flags)
     __atomic_store_n(&table[fd].flags, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&table[fd].cookie, cookie, __ATOMIC_RELAXED);
     __atomic_store_n(&table[fd].flags, flags | GC_FD_TRACKED, __ATOMIC_RELEASE);
-    raise_to((flags & GC_FD_OWN) ? &own_highwater : &highwater, fd);
+    raise_to(&highwater, fd);
 }
 
 bool gc_fd_lookup(int fd, struct gc_fdent *out)
@@ -64,11 +63,6 @@ void gc_fd_clear_flags(int fd, uint32_t flags)
 int gc_fd_highwater(void)
 {
     return __atomic_load_n(&highwater, __ATOMIC_RELAXED);
-}
-
-int gc_fd_own_highwater(void)
-{
-    return __atomic_load_n(&own_highwater, __ATOMIC_RELAXED);
 }
 
 uint64_t gc_socket_cookie(int fd)

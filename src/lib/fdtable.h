@@ -19,7 +19,6 @@ enum {
     GC_FD_INHERITED = 1u << 2, /* open when the library loaded (exec inheritance) */
     GC_FD_COUNTED = 1u << 3,   /* counted in the family region (region.h) */
     GC_FD_EPOLL = 1u << 4,     /* an epoll instance the program made (cookie 0) */
-    GC_FD_OWN = 1u << 5,       /* the library's own descriptor (cookie 0) */
     /* What the program did to the socket, which makes a linger wrong: */
     GC_FD_LINGER_SET = 1u << 8, /* SO_LINGER {1, N>0}: close must block as asked */
     GC_FD_ABORTIVE = 1u << 9,   /* SO_LINGER {1, 0}: the program wants a reset */
@@ -38,10 +37,8 @@ bool gc_fd_lookup(int fd, struct gc_fdent *out);
 void gc_fd_forget(int fd);
 void gc_fd_set_flags(int fd, uint32_t flags);
 void gc_fd_clear_flags(int fd, uint32_t flags);
-/* Highest program descriptor number ever recorded, for bounded scans
- * (the library's own, GC_FD_OWN, have a mark of their own). */
+/* Highest descriptor number ever recorded, for bounded scans. */
 int gc_fd_highwater(void);
-int gc_fd_own_highwater(void);
 
 /* The socket's cookie, or 0 when the descriptor is no socket. */
 uint64_t gc_socket_cookie(int fd);

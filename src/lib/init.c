@@ -1,6 +1,7 @@
 /* init.c - the constructor: bind the real calls, read the settings once
  * (config file, then environment), note inherited sockets, follow forks.
  * Nothing here runs inside close(). */
+#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include "fdtable.h"
 #include "policy.h"
 #include "mode.h"
+#include "ownfd.h"
 #include "owner.h"
 #include "procscan.h"
 #include "region.h"
@@ -23,7 +25,7 @@
 #include "rules.h"
 #include "settings.h"
 #include "track.h"
-#include "worker.h"
+#include "handoff.h"
 
 static struct gc_config config;
 static struct gc_policy_source source;
@@ -94,8 +96,10 @@ static bool note_region(int fd, const char *link, void *ctx)
 {
     (void)ctx;
     if (strncmp(link, "/memfd:graceclose-owners", 24) == 0 && gc_region_fd() < 0 &&
-        fd < GC_FDTABLE_SIZE && gc_region_attach(fd))
-        gc_fd_record(fd, 0, GC_FD_OWN);
+        gc_region_attach(fd))
+        gc_ownfd_adopt(fd);
+    else if (strncmp(link, "socket:", 7) == 0 && fd >= 3 && fd < GC_FDTABLE_SIZE)
+        gc_handoff_attach(fd);
     return true;
 }
 
@@ -148,7 +152,7 @@ static void count_unknown_inherited(void)
  * before it exists; taken back by the fork wrapper if it never does. */
 static void before_fork(void)
 {
-    gc_worker_before_fork();
+    gc_handoff_before_fork();
     gc_track_fork_begin();
     gc_track_table_copied(+1, false);
 }
@@ -179,6 +183,8 @@ __attribute__((constructor)) static void gc_init(void)
     struct gc_settings base;
 
     gc_real_bind();
+    Dl_info self;
+    gc_handoff_init(dladdr((void *)gc_init, &self) ? self.dli_fname : NULL);
     gc_owner_set_pid();
     find_program();
     source.program = program[0] ? program : NULL;

@@ -28,7 +28,7 @@ enum drain_result { DRAIN_EMPTY, DRAIN_EOF, DRAIN_ERROR, DRAIN_CAP, DRAIN_MORE }
  * back to a small one.  cap 0: no cap. */
 static enum drain_result drain_now(struct gc_linger *l, bool *got)
 {
-    static char scratch[512]; /* only the lingering thread drains */
+    static char scratch[512]; /* the helper is single-threaded */
     bool use_scratch = false;
     uint64_t cap = l->plan.s.max_drain;
 
@@ -69,10 +69,11 @@ static bool socket_failed(int fd)
 }
 
 void gc_linger_init(struct gc_linger *l, int fd, const struct gc_plan *plan,
-                    const struct gc_close_record *rec, uint64_t now)
+                    const struct gc_close_record *rec, uint64_t now, int sender_pid)
 {
     *l = (struct gc_linger){.fd = fd, .plan = *plan, .rec = *rec, .start_ms = now,
-                            .last_data_ms = now, .wake_ms = now, .backoff_ms = POLL_MIN_MS};
+                            .last_data_ms = now, .wake_ms = now, .backoff_ms = POLL_MIN_MS,
+                            .sender_pid = sender_pid};
     l->drain = plan->s.steps & GC_STEP_DRAIN;
     l->outq = plan->s.steps & GC_STEP_OUTQ;
     l->rec.outcome = GC_O_TIMEOUT;
@@ -136,15 +137,10 @@ static bool begin(struct gc_linger *l, uint64_t now)
         return false;
     }
     l->rec.verdict = GC_V_LINGER;
-    if (gc_process_uses_io_uring()) {
+    if (gc_process_uses_io_uring(l->sender_pid)) {
         l->rec.verdict = GC_V_IO_URING;
         return finish(l, GC_O_STEPPED_ASIDE, now);
     }
-    /* Signal-driven I/O would keep signalling the program for a socket it
-     * has closed; the socket is ours alone now, so its flags are too. */
-    int fl = (int)gc_sys(SYS_fcntl, l->fd, F_GETFL);
-    if (fl >= 0 && (fl & O_ASYNC))
-        gc_sys(SYS_fcntl, l->fd, F_SETFL, fl & ~O_ASYNC);
     int state = gc_tcp_state(l->fd);
     l->shut = gc_state_write_shut(state);
     if (!l->shut && (l->plan.s.steps & GC_STEP_SHUTDOWN))

@@ -14,20 +14,21 @@
 #include "record.h"
 
 struct gc_linger {
-    int fd;                 /* the library's copy (or the program's at exit) */
+    int fd;                 /* the helper's descriptor of the socket */
     struct gc_plan plan;
     struct gc_close_record rec;
     uint64_t start_ms, last_data_ms;
     uint64_t wake_ms;       /* step again at this time at the latest */
     uint32_t backoff_ms;
     int origin_asks;        /* times the origin process was found holding */
+    int sender_pid;         /* the process that closed it (its io_uring use) */
     bool started, shut, drain, outq, peer_eof, capped, quiet_poll;
     bool want_input;        /* wake when input arrives (POLLIN) */
 };
 
 /* Sets up a linger for 'fd' under 'plan'; rec is the close's record. */
 void gc_linger_init(struct gc_linger *l, int fd, const struct gc_plan *plan,
-                    const struct gc_close_record *rec, uint64_t now);
+                    const struct gc_close_record *rec, uint64_t now, int sender_pid);
 
 /* Does what can be done now ('revents' from the last poll, 0 if none).
  * Returns true when the linger is over (l->rec says how); else l->wake_ms

@@ -1,65 +1,100 @@
 /* ownfd.c - placing and protecting the library's own descriptors. */
-#include "sys.h"
 #include "ownfd.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fdtable.h"
+#include "handoff.h"
 #include "region.h"
-#include "worker.h"
+#include "sys.h"
 
-/* Above 1023 when the limit allows (select() never sees them), else in
- * the top quarter of the range. */
-static int high_min(void)
+#define OWN_MAX 8 /* the table, the channel, and room for a move */
+#define SMALL_LIMIT 1024
+
+static int own[OWN_MAX]; /* fd + 1; 0: free */
+int gc_own_fd_min = 1 << 30; /* lowest of ours: below it, a close asks nothing */
+
+static void remember(int fd)
 {
-    struct rlimit rl;
-
-    if (gc_sys(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
-        rl.rlim_cur > 1024 + 256)
-        return 1024;
-    return (int)(rl.rlim_cur * 3 / 4);
-}
-
-int gc_ownfd_copy(int fd, bool keep_on_exec)
-{
-    int saved_errno = errno;
-    int cmd = keep_on_exec ? F_DUPFD : F_DUPFD_CLOEXEC;
-    int copy = (int)gc_sys(SYS_fcntl, fd, cmd, high_min());
-
-    if (copy >= 0) {
-        if (copy < GC_FDTABLE_SIZE)
-            gc_fd_record(copy, 0, GC_FD_OWN);
-        else
-            gc_fd_forget(copy);
+    int lowest = __atomic_load_n(&gc_own_fd_min, __ATOMIC_RELAXED);
+    while (fd < lowest && !__atomic_compare_exchange_n(&gc_own_fd_min, &lowest, fd, false,
+                                                       __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+    for (int i = 0; i < OWN_MAX; i++) {
+        int expected = 0;
+        if (__atomic_compare_exchange_n(&own[i], &expected, fd + 1, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_RELAXED))
+            return;
     }
-    errno = saved_errno;
-    return copy;
 }
 
-int gc_ownfd_place(int fd, bool keep_on_exec)
+static void forget(int fd)
 {
-    if (fd < 0)
-        return -1;
-    int high = gc_ownfd_copy(fd, keep_on_exec);
-    gc_sys(SYS_close, fd);
-    return high;
+    for (int i = 0; i < OWN_MAX; i++) {
+        int expected = fd + 1;
+        __atomic_compare_exchange_n(&own[i], &expected, 0, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED);
+    }
 }
 
 bool gc_ownfd_is(int fd)
 {
-    struct gc_fdent e;
-    return gc_fd_lookup(fd, &e) && (e.flags & GC_FD_OWN);
+    for (int i = 0; i < OWN_MAX; i++)
+        if (__atomic_load_n(&own[i], __ATOMIC_ACQUIRE) == fd + 1)
+            return true;
+    return false;
+}
+
+void gc_ownfd_adopt(int fd)
+{
+    if (fd >= 0 && !gc_ownfd_is(fd))
+        remember(fd);
+}
+
+/* A copy of fd above the soft limit (raised for the instant of the dup,
+ * when the hard limit allows), or at the top of the range. */
+static int copy_high(int fd, bool keep_on_exec)
+{
+    struct rlimit rl;
+    int cmd = keep_on_exec ? F_DUPFD : F_DUPFD_CLOEXEC;
+
+    if (gc_sys(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) != 0)
+        return -1;
+    if (rl.rlim_cur == RLIM_INFINITY)
+        return -1;
+    if (rl.rlim_max > rl.rlim_cur) {
+        struct rlimit raised = {rl.rlim_max, rl.rlim_max};
+        if (gc_sys(SYS_prlimit64, 0, RLIMIT_NOFILE, &raised, NULL) == 0) {
+            int high = (int)gc_sys(SYS_fcntl, fd, cmd, (long)rl.rlim_cur);
+            gc_sys(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, NULL);
+            return high;
+        }
+    }
+    if (rl.rlim_cur < SMALL_LIMIT)
+        return -1; /* every slot is the program's */
+    return (int)gc_sys(SYS_fcntl, fd, cmd, (long)(rl.rlim_cur - OWN_MAX));
+}
+
+int gc_ownfd_place(int fd, bool keep_on_exec)
+{
+    int saved_errno = errno;
+    if (fd < 0)
+        return -1;
+    int high = copy_high(fd, keep_on_exec);
+    gc_sys(SYS_close, fd);
+    if (high >= 0)
+        remember(high);
+    errno = saved_errno;
+    return high;
 }
 
 void gc_ownfd_close(int fd)
 {
     if (fd < 0)
         return;
-    gc_fd_forget(fd);
+    forget(fd);
     gc_sys(SYS_close, fd);
 }
 
@@ -67,27 +102,45 @@ void gc_ownfd_evacuate(int fd)
 {
     if (!gc_ownfd_is(fd))
         return;
+    int saved_errno = errno;
     int flags = (int)gc_sys(SYS_fcntl, fd, F_GETFD);
-    int moved = gc_ownfd_copy(fd, flags >= 0 && !(flags & FD_CLOEXEC));
+    int moved = copy_high(fd, flags >= 0 && !(flags & FD_CLOEXEC));
     /* The old number is the program's now; whoever held ours moves. */
-    gc_fd_forget(fd);
-    if (!gc_region_moved(fd, moved) && !gc_worker_moved(fd, moved) && moved >= 0)
+    forget(fd);
+    if (moved >= 0)
+        remember(moved);
+    if (!gc_region_moved(fd, moved) && !gc_handoff_moved(fd, moved) && moved >= 0)
         gc_ownfd_close(moved);
+    errno = saved_errno;
 }
 
 void gc_ownfd_each_gap(unsigned lo, unsigned hi, void (*fn)(unsigned lo, unsigned hi, void *ctx),
                        void *ctx)
 {
-    int top = gc_fd_own_highwater();
     unsigned start = lo;
 
-    for (unsigned fd = lo; fd <= hi && (int)fd <= top && fd < GC_FDTABLE_SIZE; fd++) {
-        if (!gc_ownfd_is((int)fd))
-            continue;
-        if (fd > start)
-            fn(start, fd - 1, ctx);
-        start = fd + 1;
+    for (;;) {
+        /* the lowest of ours in [start, hi] */
+        unsigned next = 0;
+        bool found = false;
+        for (int i = 0; i < OWN_MAX; i++) {
+            int v = __atomic_load_n(&own[i], __ATOMIC_ACQUIRE);
+            if (!v)
+                continue;
+            unsigned fd = (unsigned)(v - 1);
+            if (fd >= start && fd <= hi && (!found || fd < next)) {
+                next = fd;
+                found = true;
+            }
+        }
+        if (!found) {
+            fn(start, hi, ctx);
+            return;
+        }
+        if (next > start)
+            fn(start, next - 1, ctx);
+        if (next == hi || next == ~0u)
+            return;
+        start = next + 1;
     }
-    if (start <= hi && start >= lo)
-        fn(start, hi, ctx);
 }

@@ -1,24 +1,31 @@
-/* ownfd.h - the library's own descriptors: the family region, the
- * lingering thread's wake-up eventfd, and its copies of lingering sockets.
+/* ownfd.h - the library's own descriptors: the family's count table and
+ * the channel to the lingering helper.
  *
- * They live high in the descriptor range, so they never take a number the
- * program's lowest-free allocation or select() expects, and they are
- * marked in the descriptor table so that the program's own closes (close,
- * dup2 onto them, closefrom, close_range) step around them. */
+ * They live above the program's soft RLIMIT_NOFILE when the hard limit
+ * leaves room (the soft limit is raised for the instant of the dup): the
+ * program can then never meet them, neither in its lowest-free numbering,
+ * nor in select(), nor at its descriptor limit.  When soft and hard limit
+ * are one, they go at the very top of the range, or, under a small limit
+ * (below 1024), nowhere: nothing is counted and every close is plain.
+ * The mass-close wrappers step around them. */
 #ifndef GC_OWNFD_H
 #define GC_OWNFD_H
 
 #include <stdbool.h>
 
-/* A copy of 'fd' at a high number, close-on-exec unless keep_on_exec.
- * Returns it, or -1 (EMFILE and the like); errno is left as it was. */
-int gc_ownfd_copy(int fd, bool keep_on_exec);
-
-/* Moves a descriptor the library just opened to a high number (closing the
- * low one).  Returns the new number, or -1 (the descriptor is closed). */
+/* Moves a descriptor the library just opened to its place (closing the
+ * low one).  keep_on_exec: no close-on-exec.  Returns the new number, or
+ * -1 (the descriptor is closed).  errno is left as it was. */
 int gc_ownfd_place(int fd, bool keep_on_exec);
 
 bool gc_ownfd_is(int fd);
+
+/* No descriptor of ours is below this (a lower bound: it never rises). */
+extern int gc_own_fd_min;
+static inline bool gc_ownfd_maybe(int fd)
+{
+    return fd >= __atomic_load_n(&gc_own_fd_min, __ATOMIC_RELAXED) && gc_ownfd_is(fd);
+}
 
 /* Closes one of the library's descriptors. */
 void gc_ownfd_close(int fd);
@@ -32,5 +39,8 @@ void gc_ownfd_evacuate(int fd);
  * library's descriptors (the mass-close wrappers close only those). */
 void gc_ownfd_each_gap(unsigned lo, unsigned hi, void (*fn)(unsigned lo, unsigned hi, void *ctx),
                        void *ctx);
+
+/* Taken at load: descriptors found open that are the library's. */
+void gc_ownfd_adopt(int fd);
 
 #endif

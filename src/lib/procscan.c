@@ -182,13 +182,9 @@ int gc_proc_thread_count(void)
 
 /* ---- io_uring: a ring may hold a socket the program closed ---- */
 
-static int uring_seen;            /* once seen, for good */
+static int uring_pid;             /* the last process asked about */
+static bool uring_seen;           /* it has a ring: for good */
 static uint64_t uring_checked_ms; /* a "no" is asked again after a while */
-
-void gc_note_io_uring(void)
-{
-    __atomic_store_n(&uring_seen, 1, __ATOMIC_RELEASE);
-}
 
 static bool uring_link(int fd, const char *link, void *ctx)
 {
@@ -197,18 +193,17 @@ static bool uring_link(int fd, const char *link, void *ctx)
     return !*(bool *)ctx;
 }
 
-bool gc_process_uses_io_uring(void)
+bool gc_process_uses_io_uring(int pid)
 {
-    if (__atomic_load_n(&uring_seen, __ATOMIC_ACQUIRE))
-        return true;
     uint64_t now = gc_now_ms();
-    if (uring_checked_ms && now - uring_checked_ms < 1000)
-        return false;
+    if (pid == uring_pid && (uring_seen || now - uring_checked_ms < 1000))
+        return uring_seen;
     bool found = false;
     long budget = 1000000;
-    gc_proc_fd_links(0, uring_link, &found, &budget);
+    /* Unreadable (gone, or another user): nothing to go by, assume none. */
+    gc_proc_fd_links(pid, uring_link, &found, &budget);
+    uring_pid = pid;
+    uring_seen = found;
     uring_checked_ms = now;
-    if (found)
-        gc_note_io_uring();
     return found;
 }

@@ -24,9 +24,8 @@ int gc_proc_socket_fds(pid_t pid, bool (*fn)(int fd, uint64_t inode, void *ctx),
 /* Threads of this process, or -1 when that cannot be told. */
 int gc_proc_thread_count(void);
 
-/* The process has an io_uring instance (seen made, or in /proc/self/fd;
- * a "no" is cached for a second).  Only the lingering thread asks. */
-bool gc_process_uses_io_uring(void);
-void gc_note_io_uring(void);
+/* Process 'pid' has an io_uring instance (in its /proc/PID/fd; the
+ * answer for the last process asked is kept, a "no" for a second). */
+bool gc_process_uses_io_uring(int pid);
 
 #endif

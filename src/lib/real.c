@@ -51,6 +51,12 @@ void gc_real_bind(void)
     BIND(shutdown, "shutdown");
     BIND(recvmsg, "recvmsg");
     BIND(prctl, "prctl");
+    BIND(execve, "execve");
+    BIND(execv, "execv");
+    BIND(execvp, "execvp");
+    BIND(execvpe, "execvpe");
+    BIND(fexecve, "fexecve");
+    BIND(pidfd_getfd, "pidfd_getfd");
 }
 
 #define LOAD(field) __atomic_load_n(&gc_real.field, __ATOMIC_ACQUIRE)

@@ -46,6 +46,12 @@ struct gc_real_fns {
     int (*shutdown)(int, int);
     ssize_t (*recvmsg)(int, struct msghdr *, int);
     int (*prctl)(int, ...);
+    int (*execve)(const char *, char *const[], char *const[]);
+    int (*execv)(const char *, char *const[]);
+    int (*execvp)(const char *, char *const[]);
+    int (*execvpe)(const char *, char *const[], char *const[]);
+    int (*fexecve)(int, char *const[], char *const[]);
+    int (*pidfd_getfd)(int, int, unsigned int);
 };
 
 extern struct gc_real_fns gc_real;

@@ -4,11 +4,11 @@
 #include "closepath.h"
 #include "fdtable.h"
 #include "gc.h"
+#include "mode.h"
 #include "owner.h"
 #include "policy.h"
 #include "procscan.h"
 #include "track.h"
-#include "worker.h"
 
 void gc_sweep_range(int lo, int hi, enum gc_path path)
 {
@@ -19,7 +19,7 @@ void gc_sweep_range(int lo, int hi, enum gc_path path)
     for (int fd = lo; fd <= hi && fd <= hw; fd++) {
         struct gc_fdent e;
         struct gc_close_record rec;
-        if (!gc_fd_lookup(fd, &e) || (e.flags & GC_FD_OWN))
+        if (!gc_fd_lookup(fd, &e))
             continue;
         gc_close_prepare_on(fd, path, &rec);
         gc_close_finish(&rec, 1);
@@ -34,10 +34,8 @@ static int alone_answer; /* 0 not asked, 1 yes, 2 no */
 
 static bool program_alone(void)
 {
-    if (!alone_answer) {
-        int threads = gc_proc_thread_count();
-        alone_answer = threads == (gc_worker_running() ? 2 : 1) ? 1 : 2;
-    }
+    if (!alone_answer)
+        alone_answer = gc_proc_thread_count() == 1 ? 1 : 2;
     return alone_answer == 1;
 }
 
@@ -47,6 +45,8 @@ void gc_sweep_at_exit(void)
     uint64_t deadline = gc_now_ms() + (gc_base_settings(&s) ? s.timeout_ms : 0);
     int hw = gc_fd_highwater();
 
+    if (gc_passthrough())
+        return; /* no syscall the program did not make */
     if (gc_in_foreign_child()) {
         gc_track_foreign_child_exit();
         return;
@@ -56,10 +56,9 @@ void gc_sweep_at_exit(void)
     for (int fd = 0; fd <= hw; fd++) {
         struct gc_fdent e;
         struct gc_close_record rec;
-        if (!gc_fd_lookup(fd, &e) || (e.flags & (GC_FD_OWN | GC_FD_EPOLL)))
+        if (!gc_fd_lookup(fd, &e) || (e.flags & GC_FD_EPOLL))
             continue;
         if (!gc_close_at_exit(fd, deadline, program_alone, &rec))
             gc_close_finish(&rec, 1);
     }
-    gc_worker_wait(deadline);
 }

@@ -109,7 +109,7 @@ void gc_track_copy(int oldfd, int newfd, unsigned before)
         errno = saved_errno;
         return;
     }
-    if (!gc_fd_lookup(oldfd, &e) || (e.flags & GC_FD_OWN)) {
+    if (!gc_fd_lookup(oldfd, &e)) {
         gc_fd_forget(newfd);
     } else if (e.flags & GC_FD_EPOLL) {
         gc_epoll_add(newfd);
@@ -174,9 +174,29 @@ void gc_track_table_copied(int delta, bool exec_survivors_only)
     errno = saved_errno;
 }
 
+void gc_track_exec(int delta)
+{
+    int saved_errno = errno;
+    int hw = gc_fd_highwater();
+
+    if (!gc_table_writable()) {
+        errno = saved_errno;
+        return;
+    }
+    for (int fd = 0; fd <= hw; fd++) {
+        struct gc_fdent e;
+        if (!gc_fd_lookup(fd, &e) || !(e.flags & GC_FD_COUNTED))
+            continue;
+        int fl = (int)gc_sys(SYS_fcntl, fd, F_GETFD);
+        if (fl >= 0 && (fl & FD_CLOEXEC))
+            gc_region_add(e.cookie, delta, NULL, NULL);
+    }
+    errno = saved_errno;
+}
+
 void gc_track_foreign(int fd)
 {
     struct gc_fdent e;
-    if (gc_fd_lookup(fd, &e) && !(e.flags & (GC_FD_OWN | GC_FD_EPOLL)))
+    if (gc_fd_lookup(fd, &e) && !(e.flags & GC_FD_EPOLL))
         gc_region_flag(e.cookie, GC_OWN_FOREIGN);
 }

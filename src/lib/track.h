@@ -30,6 +30,10 @@ void gc_track_copy(int oldfd, int newfd, unsigned phase_before);
  * descriptors without close-on-exec stay with it. */
 void gc_track_table_copied(int delta, bool exec_survivors_only);
 
+/* An exec is about to end this program (-1: close-on-exec descriptors
+ * leave the count), or failed (+1: they are back). */
+void gc_track_exec(int delta);
+
 /* The socket named by fd went (or may go) where counts cannot follow. */
 void gc_track_foreign(int fd);
 

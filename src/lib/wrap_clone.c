@@ -10,7 +10,7 @@
 #include "spawn_child.h"
 #include "owner.h"
 #include "track.h"
-#include "worker.h"
+#include "handoff.h"
 
 struct start {
     int (*fn)(void *);
@@ -47,7 +47,7 @@ GC_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
     bool spawn_like = flags & CLONE_VM;
     struct start s = {fn, arg};
     if (!spawn_like)
-        gc_worker_before_fork();
+        gc_handoff_before_fork();
     gc_track_fork_begin();
     gc_track_table_copied(+1, spawn_like);
     if (spawn_like)

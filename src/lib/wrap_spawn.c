@@ -17,7 +17,7 @@
 #include "real.h"
 #include "track.h"
 #include "spawn_child.h"
-#include "worker.h"
+#include "handoff.h"
 
 GC_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                           const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
@@ -77,7 +77,6 @@ GC_EXPORT FILE *popen(const char *command, const char *mode)
 void gc_spawn_child_setup(void)
 {
     gc_owner_forked();
-    gc_worker_forget_after_fork();
     gc_track_fork_end();
 }
 
@@ -102,7 +101,7 @@ GC_EXPORT pid_t _Fork(void)
         errno = ENOSYS;
         return -1;
     }
-    gc_worker_before_fork();
+    gc_handoff_before_fork();
     gc_track_fork_begin();
     gc_track_table_copied(+1, false);
     pid_t pid = real();

@@ -16,11 +16,11 @@
 #include "epoll_track.h"
 #include "gc.h"
 #include "mode.h"
-#include "procscan.h"
+#include "real.h"
 #include "spawn_child.h"
 #include "owner.h"
 #include "track.h"
-#include "worker.h"
+#include "handoff.h"
 
 int close_range(unsigned int first, unsigned int last, int flags);
 
@@ -31,7 +31,7 @@ static long raw_clone(long n, const long *a, unsigned long flags)
         return gc_sys6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
     bool spawn_like = flags & CLONE_VM;
     if (!spawn_like)
-        gc_worker_before_fork();
+        gc_handoff_before_fork();
     gc_track_fork_begin();
     gc_track_table_copied(+1, spawn_like);
     if (spawn_like)
@@ -50,7 +50,8 @@ static long raw_clone(long n, const long *a, unsigned long flags)
     return r;
 }
 
-static long arrived(long r)
+long gc_pidfd_arrived(long r);
+long gc_pidfd_arrived(long r)
 {
     if (r >= 0) {
         int proto = 0;
@@ -61,6 +62,15 @@ static long arrived(long r)
         errno = saved_errno;
     }
     return r;
+}
+
+/* glibc's own pidfd_getfd(), for programs that do not go through syscall(). */
+GC_EXPORT int pidfd_getfd(int pidfd, int targetfd, unsigned int flags)
+{
+    int (*real)(int, int, unsigned int) = GC_REAL_LATE(pidfd_getfd);
+    long r = real ? real(pidfd, targetfd, flags)
+                  : gc_sys6(SYS_pidfd_getfd, pidfd, targetfd, flags, 0, 0, 0);
+    return (int)gc_pidfd_arrived(r);
 }
 
 GC_EXPORT long syscall(long n, ...)
@@ -95,7 +105,7 @@ GC_EXPORT long syscall(long n, ...)
         return raw_clone(n, a, CLONE_VM | CLONE_VFORK);
 #endif
     case SYS_pidfd_getfd:
-        return arrived(gc_sys6(n, a[0], a[1], a[2], a[3], a[4], a[5]));
+        return gc_pidfd_arrived(gc_sys6(n, a[0], a[1], a[2], a[3], a[4], a[5]));
 #ifdef SYS_epoll_create
     case SYS_epoll_create:
 #endif
@@ -105,9 +115,6 @@ GC_EXPORT long syscall(long n, ...)
             gc_epoll_add((int)r);
         return r;
     }
-    case SYS_io_uring_setup:
-        gc_note_io_uring();
-        break;
     case SYS_seccomp:
         gc_set_passthrough(); /* before: the filter may forbid our calls */
         break;

@@ -108,7 +108,7 @@ finish_server() {
 stop_server() {
     local pid=${1}_pid
     pid=${!pid}
-    kill "$pid" 2>/dev/null
+    kill "$pid" 2>/dev/null || true # it may have ended by itself
     wait "$pid" 2>/dev/null || true
     return 0
 }

@@ -1,0 +1,151 @@
+/* lingerd.c - graceclose-lingerd: the helper that lingers on sockets the
+ * programs of a family have closed (see src/lib/handoff.h).
+ *
+ * Started by the library with its end of the hand-off channel as fd 3 and
+ * nothing else.  Each message carries a socket (SCM_RIGHTS) and its plan;
+ * the helper drives every linger (src/lib/linger.c) from one poll loop,
+ * closes each socket when its linger ends, and exits once no process holds
+ * the other end of the channel and no linger is left. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gc.h"
+#include "handoff.h"
+#include "linger.h"
+#include "procscan.h"
+#include "sys.h"
+
+#define CHANNEL 3
+#define LINGERS_MAX 4096  /* in flight; past it the oldest is closed plainly */
+#define IDLE_WAKE_MS 1000
+
+static struct gc_linger lingers[LINGERS_MAX];
+static bool busy[LINGERS_MAX];
+static int in_flight;
+static bool senders_gone;
+
+static void finish(int i)
+{
+    gc_sys(SYS_close, lingers[i].fd);
+    gc_record(&lingers[i].rec);
+    busy[i] = false;
+    in_flight--;
+}
+
+/* A full table: the oldest linger gives way (closed plainly, counted). */
+static int free_slot(void)
+{
+    int oldest = -1;
+    for (int i = 0; i < LINGERS_MAX; i++) {
+        if (!busy[i])
+            return i;
+        if (oldest < 0 || lingers[i].start_ms < lingers[oldest].start_ms)
+            oldest = i;
+    }
+    lingers[oldest].rec.outcome = GC_O_TIMEOUT;
+    finish(oldest);
+    return oldest;
+}
+
+static void receive(uint64_t now)
+{
+    for (int round = 0; round < 256; round++) {
+        struct gc_handoff h;
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(sizeof(int))];
+        } ctl;
+        struct iovec iov = {&h, sizeof h};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+                           .msg_controllen = sizeof ctl.buf};
+        long n = gc_sys(SYS_recvmsg, CHANNEL, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n == 0) {
+            senders_gone = true;
+            return;
+        }
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EINTR)
+                senders_gone = true;
+            return;
+        }
+        struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+        int fd = -1;
+        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len >= CMSG_LEN(sizeof(int)))
+            memcpy(&fd, CMSG_DATA(c), sizeof fd);
+        if (fd < 0)
+            continue;
+        if ((size_t)n != sizeof h) {
+            gc_sys(SYS_close, fd);
+            continue;
+        }
+        int i = free_slot();
+        gc_linger_init(&lingers[i], fd, &h.plan, &h.rec, now, h.pid);
+        busy[i] = true;
+        in_flight++;
+    }
+}
+
+int main(void)
+{
+    static struct pollfd pfd[LINGERS_MAX + 1];
+    static int who[LINGERS_MAX + 1];
+    sigset_t none;
+
+    /* The library started us with every signal blocked: a service
+     * manager's SIGTERM must end us like the program it stops. */
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    /* Every linger holds a descriptor: as many as the hard limit allows. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+
+    while (!senders_gone || in_flight > 0) {
+        uint64_t now = gc_now_ms(), wake_at = now + IDLE_WAKE_MS;
+        int n = 0;
+        if (!senders_gone) {
+            pfd[n] = (struct pollfd){.fd = CHANNEL, .events = POLLIN};
+            who[n++] = -1;
+        }
+        for (int i = 0; i < LINGERS_MAX; i++) {
+            if (!busy[i])
+                continue;
+            if (lingers[i].wake_ms <= now && gc_linger_step(&lingers[i], now, 0)) {
+                finish(i);
+                continue;
+            }
+            if (lingers[i].wake_ms < wake_at)
+                wake_at = lingers[i].wake_ms;
+            if (lingers[i].want_input) {
+                pfd[n] = (struct pollfd){.fd = lingers[i].fd, .events = POLLIN};
+                who[n++] = i;
+            }
+        }
+        uint64_t ms = wake_at > now ? wake_at - now : 0;
+        struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+        if (gc_sys(SYS_ppoll, pfd, n, &ts, NULL, (size_t)8) <= 0)
+            continue;
+        now = gc_now_ms();
+        for (int k = 0; k < n; k++) {
+            if (!pfd[k].revents)
+                continue;
+            if (who[k] < 0) {
+                receive(now);
+                continue;
+            }
+            lingers[who[k]].wake_ms = now; /* input: step it this round */
+            if (pfd[k].revents & POLLERR)
+                lingers[who[k]].quiet_poll = true;
+        }
+    }
+    return 0;
+}

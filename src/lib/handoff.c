@@ -1,0 +1,273 @@
+/* handoff.c - giving lingers to the helper process (see handoff.h). */
+#include "handoff.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gc_config.h"
+#include "epoll_track.h"
+#include "fdtable.h"
+#include "gc.h"
+#include "ownfd.h"
+#include "owner.h"
+#include "real.h"
+#include "sys.h"
+
+#define HELPER_NAME "graceclose-lingerd"
+#define RESPAWN_MS 1000 /* a helper that died is replaced at most this often */
+
+static char helper_path[4096];
+static int channel = -1;      /* our end: kept open across fork and exec */
+static int state;             /* 0 none, 1 starting, 2 up, 3 cannot start */
+static uint64_t failed_at_ms; /* when the last start failed or the helper went */
+static char child_stack[16384] __attribute__((aligned(16)));
+
+void gc_handoff_init(const char *library_path)
+{
+    const char *slash = library_path ? strrchr(library_path, '/') : NULL;
+    size_t dir = slash ? (size_t)(slash - library_path) : 0;
+
+    /* Beside the library first: the build tree, or an install that keeps
+     * both in one place; then the configured libexec directory. */
+    if (slash && dir + 1 + sizeof HELPER_NAME < sizeof helper_path) {
+        memcpy(helper_path, library_path, dir + 1);
+        memcpy(helper_path + dir + 1, HELPER_NAME, sizeof HELPER_NAME);
+        if (access(helper_path, X_OK) == 0)
+            return;
+    }
+    if (sizeof GC_LIBEXECDIR + 1 + sizeof HELPER_NAME < sizeof helper_path) {
+        memcpy(helper_path, GC_LIBEXECDIR "/" HELPER_NAME,
+               sizeof GC_LIBEXECDIR "/" HELPER_NAME);
+        if (access(helper_path, X_OK) == 0)
+            return;
+    }
+    helper_path[0] = '\0';
+}
+
+/* The helper's end of the pair is bound to an abstract name that starts
+ * with this: an inherited descriptor whose peer has such a name is a
+ * channel to a helper (whoever started it, whatever user we are now). */
+#define NAME_PREFIX "graceclose-lingerd."
+
+bool gc_handoff_attach(int fd)
+{
+    struct sockaddr_un peer;
+    socklen_t len = sizeof peer;
+    int type = 0;
+    socklen_t tlen = sizeof type;
+
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 || type != SOCK_SEQPACKET)
+        return false;
+    if (getpeername(fd, (struct sockaddr *)&peer, &len) != 0 || peer.sun_family != AF_UNIX ||
+        len < offsetof(struct sockaddr_un, sun_path) + 1 + sizeof NAME_PREFIX - 1 ||
+        peer.sun_path[0] != '\0' ||
+        memcmp(peer.sun_path + 1, NAME_PREFIX, sizeof NAME_PREFIX - 1) != 0)
+        return false;
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&state, &expected, 2, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        return false;
+    __atomic_store_n(&channel, fd, __ATOMIC_RELEASE);
+    gc_ownfd_adopt(fd);
+    return true;
+}
+
+/* Binds the helper's end to NAME_PREFIX + our pid + a number: unique in
+ * the network namespace, or else left unbound (then a program started by
+ * exec cannot find the channel and starts a helper of its own). */
+static void name_helper_end(int rx)
+{
+    static unsigned serial;
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    char *p = a.sun_path + 1;
+    memcpy(p, NAME_PREFIX, sizeof NAME_PREFIX - 1);
+    p += sizeof NAME_PREFIX - 1;
+    uint64_t v = ((uint64_t)gc_sys(SYS_getpid) << 20) | (__atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED) & 0xfffff);
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = digits[--n];
+    gc_sys(SYS_bind, rx, &a, (long)(p - (char *)&a));
+}
+
+bool gc_handoff_moved(int from, int to)
+{
+    if (from < 0 || __atomic_load_n(&channel, __ATOMIC_ACQUIRE) != from)
+        return false;
+    __atomic_store_n(&channel, to, __ATOMIC_RELEASE);
+    if (to < 0)
+        __atomic_store_n(&state, 0, __ATOMIC_RELEASE);
+    return true;
+}
+
+/* The helper's first steps, in the clone child (our memory, its own small
+ * stack, the parent waiting): raw system calls only. */
+struct start {
+    int rx;
+    const char *path;
+};
+
+static int helper_start(void *p)
+{
+    const struct start *s = p;
+    char *const argv[] = {(char *)HELPER_NAME, NULL};
+    char *const envp[] = {NULL}; /* no LD_PRELOAD: the helper runs plain */
+
+    /* The program's descriptors are not the helper's business (an inetd
+     * service's fds 0-2 are its client): only the channel, as fd 3, and
+     * /dev/null for 0-2. */
+    if (s->rx != 3 && gc_sys(SYS_dup3, s->rx, 3, 0) != 3)
+        gc_sys(SYS_exit, 126);
+    gc_sys(SYS_close_range, 4, ~0u, 0);
+    int null = (int)gc_sys(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR);
+    for (int fd = 0; fd < 3 && null >= 0; fd++)
+        if (null != fd)
+            gc_sys(SYS_dup3, null, fd, 0);
+    if (null > 2)
+        gc_sys(SYS_close, null);
+    gc_sys(SYS_execve, s->path, argv, envp);
+    gc_sys(SYS_exit, 127);
+    return 127;
+}
+
+/* Starts the helper: a vfork-like clone with its own stack that execs the
+ * helper program, with no exit signal, so the program's SIGCHLD handling
+ * and wait() never see it.  Async-signal-safe. */
+static bool start_helper(void)
+{
+    int expected = 0;
+    if (!helper_path[0] || !__atomic_compare_exchange_n(&state, &expected, 1, false,
+                                                         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2;
+    int (*real_clone)(int (*)(void *), void *, int, void *, ...) =
+        __atomic_load_n(&gc_real.clone, __ATOMIC_ACQUIRE);
+    int sv[2];
+    bool ok = false;
+
+    if (real_clone && gc_sys(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
+        name_helper_end(sv[0]);
+        struct start s = {.rx = sv[0], .path = helper_path};
+        sigset_t all, old;
+        sigfillset(&all);
+        /* No program signal handler may run in the child on our memory. */
+        gc_sys(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, (size_t)8);
+        int pid = real_clone(helper_start, child_stack + sizeof child_stack,
+                             CLONE_VM | CLONE_VFORK, &s);
+        gc_sys(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, (size_t)8);
+        gc_sys(SYS_close, sv[0]);
+        int status;
+        /* Gone already: the exec failed (reaped here; a tracer that holds
+         * the child makes this ECHILD, which says nothing). */
+        if (pid > 0 && gc_sys(SYS_wait4, pid, &status, WNOHANG | __WCLONE, NULL) != pid) {
+            int tx = gc_ownfd_place(sv[1], true); /* kept across exec */
+            if (tx >= 0) {
+                __atomic_store_n(&channel, tx, __ATOMIC_RELEASE);
+                ok = true;
+            }
+        } else {
+            gc_sys(SYS_close, sv[1]);
+        }
+    }
+    if (!ok)
+        failed_at_ms = gc_now_ms();
+    __atomic_store_n(&state, ok ? 2 : 0, __ATOMIC_RELEASE);
+    return ok;
+}
+
+static bool helper_up(void)
+{
+    if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2)
+        return true;
+    if (failed_at_ms && gc_now_ms() - failed_at_ms < RESPAWN_MS)
+        return false;
+    return start_helper();
+}
+
+/* The helper is gone (crashed, killed, or the channel was closed by the
+ * program): forget the channel; a new helper may start later. */
+static void helper_gone(int fd)
+{
+    int expected = fd;
+    if (__atomic_compare_exchange_n(&channel, &expected, -1, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED)) {
+        gc_ownfd_close(fd);
+        failed_at_ms = gc_now_ms();
+        __atomic_store_n(&state, 0, __ATOMIC_RELEASE);
+    }
+}
+
+static bool send_to_helper(int fd, const struct gc_handoff *h)
+{
+    int tx = __atomic_load_n(&channel, __ATOMIC_ACQUIRE);
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    struct iovec iov = {(void *)h, sizeof *h};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+                       .msg_controllen = sizeof ctl.buf};
+
+    if (tx < 0)
+        return false;
+    memset(&ctl, 0, sizeof ctl);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    if (gc_sys(SYS_sendmsg, tx, &m, MSG_DONTWAIT | MSG_NOSIGNAL) == (long)sizeof *h)
+        return true;
+    if (errno == EPIPE || errno == ECONNREFUSED || errno == ENOTCONN || errno == EBADF ||
+        errno == ENOTSOCK)
+        helper_gone(tx);
+    return false;
+}
+
+bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record *rec)
+{
+    int saved_errno = errno;
+    struct gc_handoff h = {.plan = *plan, .rec = *rec};
+    bool sent = false;
+
+    if (!gc_epoll_can_remove()) {
+        rec->verdict = GC_V_EPOLL_UNKNOWN;
+    } else if (!helper_up()) {
+        rec->verdict = GC_V_NO_WORKER;
+    } else {
+        h.pid = (int32_t)gc_sys(SYS_getpid);
+        h.rec.verdict = GC_V_LINGER;
+        /* No event for the old socket may reach the program once it closed
+         * its number: leave its epoll sets while the number still names it,
+         * and stop signal-driven I/O (the socket is ours alone now). */
+        gc_epoll_remove(fd);
+        int fl = (int)gc_sys(SYS_fcntl, fd, F_GETFL);
+        if (fl >= 0 && (fl & O_ASYNC))
+            gc_sys(SYS_fcntl, fd, F_SETFL, fl & ~O_ASYNC);
+        sent = send_to_helper(fd, &h);
+        /* A helper that went away is replaced once, right now. */
+        if (!sent && __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 0 && start_helper())
+            sent = send_to_helper(fd, &h);
+        rec->verdict = sent ? GC_V_LINGER : GC_V_QUEUE_FULL;
+    }
+    errno = saved_errno;
+    return sent;
+}
+
+void gc_handoff_before_fork(void)
+{
+    if (gc_fd_highwater() >= 0 && !gc_in_foreign_child())
+        helper_up();
+}
