@@ -1,0 +1,193 @@
+# bench/lib.sh - what every row shares: paths, starting and stopping
+# processes (always bounded, always killed at the end), with/without the
+# library, statistics, and the result lines the table is printed from.
+# Sourced by bench/run and by each bench/rows/NN-*.sh (each row runs in its
+# own bash, so its EXIT trap cleans up exactly what it started).
+
+set -u
+
+BENCH_SRC=${BENCH_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+GC_BUILD=$(cd "${GC_BUILD:-$BENCH_SRC/../build}" 2>/dev/null && pwd || echo "${GC_BUILD:-build}")
+GC_LIB=${GC_LIB:-$GC_BUILD/src/libgraceclose.so}
+PROGS=${PROGS:-$GC_BUILD/bench/progs}
+BENCH_QUICK=${BENCH_QUICK:-0}
+BENCH_LOGS=${BENCH_LOGS:-$GC_BUILD/bench-logs}
+BENCH_RESULTS=${BENCH_RESULTS:-$BENCH_LOGS/results.tsv}
+# The idle time the library is told to use where a row depends on it (row 2).
+GC_BENCH_IDLE_MS=${GC_BENCH_IDLE_MS:-500}
+export BENCH_SRC GC_BUILD GC_LIB PROGS BENCH_QUICK BENCH_LOGS BENCH_RESULTS GC_BENCH_IDLE_MS
+
+# quick N_FULL N_QUICK: the value for this mode.
+quick() { if [ "$BENCH_QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
+
+log() { printf '  [%s] %s\n' "${ROW_NAME:-bench}" "$*" >&2; }
+
+# ---- processes -----------------------------------------------------------
+
+# row_init NAME: a fresh log folder for the row and the cleanup trap.
+row_init() {
+    ROW_NAME=$1
+    ROW_DIR=$BENCH_LOGS/$1
+    rm -rf "$ROW_DIR"
+    mkdir -p "$ROW_DIR"
+    SPAWNED=()
+    trap cleanup EXIT
+    trap 'exit 143' TERM INT HUP
+    ulimit -n 20000 2>/dev/null || true
+}
+
+# spawn NAME on|off CMD...: starts CMD in its own process group (setsid),
+# with the library preloaded when the second word is "on".  Output goes to
+# $ROW_DIR/NAME.out and .err; the group id is left in LAST_PID.
+spawn() {
+    local name=$1 lib=$2
+    shift 2
+    if [ "$lib" = on ]; then
+        setsid env LD_PRELOAD="$GC_LIB${LD_PRELOAD:+:$LD_PRELOAD}" "$@" \
+            >"$ROW_DIR/$name.out" 2>"$ROW_DIR/$name.err" </dev/null &
+    else
+        setsid "$@" >"$ROW_DIR/$name.out" 2>"$ROW_DIR/$name.err" </dev/null &
+    fi
+    LAST_PID=$!
+    SPAWNED+=("$LAST_PID")
+}
+
+# run_lib on|off CMD...: runs CMD in the foreground, with or without the library.
+run_lib() {
+    local lib=$1
+    shift
+    if [ "$lib" = on ]; then
+        LD_PRELOAD="$GC_LIB${LD_PRELOAD:+:$LD_PRELOAD}" "$@"
+    else
+        "$@"
+    fi
+}
+
+# stop PGID: TERM to the whole group, KILL after 2 s; bounded.
+stop() {
+    local pid=$1 i
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 40); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local pid
+    for pid in "${SPAWNED[@]:-}"; do
+        [ -n "$pid" ] && stop "$pid"
+    done
+    SPAWNED=()
+}
+
+# port_of NAME: waits (at most 5 s) for "port=N" in NAME.out and prints N.
+port_of() {
+    local f=$ROW_DIR/$1.out i p
+    for i in $(seq 100); do
+        p=$(sed -n 's/^port=\([0-9]*\)$/\1/p' "$f" 2>/dev/null | head -1)
+        [ -n "$p" ] && { echo "$p"; return 0; }
+        sleep 0.05
+    done
+    log "no port from $1: $(head -c 300 "$ROW_DIR/$1.err" 2>/dev/null)"
+    return 1
+}
+
+# listening PORT: true when something listens on 127.0.0.1:PORT (read from
+# /proc/net/tcp, so checking opens no connection).
+listening() {
+    local hex
+    hex=$(printf '%04X' "$1")
+    awk -v p=":$hex" 'NR > 1 && substr($2, length($2) - 4) == p && $4 == "0A" { f = 1 } END { exit !f }' \
+        /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# wait_listen PORT [TRIES]: waits up to TRIES*50 ms (default 5 s).
+wait_listen() {
+    local i
+    for i in $(seq "${2:-100}"); do
+        listening "$1" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+free_port() { "$PROGS/freeport"; }
+
+# bg_start N: N idle background processes with 20-100 descriptors each;
+# waits (bounded) until all are set up.  bg_stop kills them.
+bg_start() {
+    spawn bgprocs off "$PROGS/bgprocs" "$1" 900
+    BG_PID=$LAST_PID
+    local i
+    for i in $(seq 600); do
+        grep -q '^ready' "$ROW_DIR/bgprocs.out" 2>/dev/null && break
+        sleep 0.05
+    done
+    log "background: $(cat "$ROW_DIR/bgprocs.out" 2>/dev/null) processes ($(ls /proc | grep -c '^[0-9]') on the machine)"
+}
+bg_stop() { [ -n "${BG_PID:-}" ] && stop "$BG_PID"; BG_PID=; }
+
+# ---- statistics ----------------------------------------------------------
+
+# stats: numbers on stdin, one per line -> "n min p10 p50 p90 p99 max"
+# (nearest-rank percentiles).  "0 - - - - - -" when there are none.
+stats() {
+    sort -g | awk '{ v[NR] = $1 }
+        function p(q,  k) { k = int(q * NR + 0.999999); if (k < 1) k = 1; if (k > NR) k = NR; return v[k] }
+        END { if (NR == 0) { print "0 - - - - - -"; exit }
+              printf "%d %s %s %s %s %s %s\n", NR, v[1], p(0.10), p(0.50), p(0.90), p(0.99), v[NR] }'
+}
+
+# pct P: the P-th percentile (0..100) of the numbers on stdin.
+pct() {
+    sort -g | awk -v q="$1" '{ v[NR] = $1 }
+        END { if (NR == 0) { print "nan"; exit }
+              k = int(q / 100 * NR + 0.999999); if (k < 1) k = 1; if (k > NR) k = NR; print v[k] }'
+}
+
+# spread: per-repeat values on stdin -> "MEDIAN (MIN..MAX)" with FMT (printf).
+spread() {
+    local fmt=${1:-%.2f}
+    sort -g | awk -v f="$fmt" '{ v[NR] = $1 }
+        END { if (NR == 0) { print "no data"; exit }
+              m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+              if (NR == 1) printf f "\n", m
+              else printf f " (" f ".." f ")\n", m, v[1], v[NR] }'
+}
+
+# median: the middle value of the numbers on stdin ("nan" if none).
+median() {
+    sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit }
+        print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# calc EXPR: floating point arithmetic.
+calc() { awk "BEGIN { x = $*; print x }"; }
+
+# ---- verdicts and the table ----------------------------------------------
+
+# le VALUE LIMIT / ge VALUE LIMIT: PASS or MISS (MISS when VALUE is not a number).
+le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ && a + 0 <= b + 0) ? "PASS" : "MISS" }'; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ && a + 0 >= b + 0) ? "PASS" : "MISS" }'; }
+
+# both V1 V2...: PASS only if every argument is PASS.
+both() { local v; for v in "$@"; do [ "$v" = PASS ] || { echo MISS; return; }; done; echo PASS; }
+
+# result ROW WHAT VALUE TARGET VERDICT: one line of the final table.
+result() {
+    printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$BENCH_RESULTS"
+    log "$2: $3  [target $4] $5"
+}
+
+# need TOOL...: true when every tool is there; else records a SKIP line for
+# row ROW_ID and returns false (run bench/setup to install them).
+need() {
+    local t missing=
+    for t in "$@"; do command -v "$t" >/dev/null 2>&1 || missing="$missing $t"; done
+    [ -z "$missing" ] && return 0
+    result "$ROW_ID" "(row not run)" "missing:$missing - run bench/setup" "-" SKIP
+    return 1
+}

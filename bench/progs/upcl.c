@@ -1,0 +1,174 @@
+/* upcl - an upload client that gets an early reply (row 7).
+ *
+ * deliver PORT BYTES: sends a POST head declaring BYTES, then the whole body,
+ *   and only then reads the reply - like Python's http.client, a client
+ *   that reads only after it has finished writing.  Prints
+ *   "result=delivered" when the whole reply (head + Content-Length) and a
+ *   clean end arrived, else "result=lost how=..." (the send or read error).
+ * hold PORT P CAP_MS: P clients at once each send the head (1 MB declared)
+ *   and 64 KiB of body, read the whole reply and then keep the connection
+ *   open without sending.  Each prints "hold_ms=T full=0|1": T is how long
+ *   the server still held its socket after the reply had arrived, seen in
+ *   /proc/net/tcp (the server's end of the connection has a non-zero inode
+ *   while some process still has it open; 0 once orphaned or gone), polled
+ *   every 5 ms, at most CAP_MS.
+ *
+ * usage: upcl deliver PORT BYTES | upcl hold PORT P CAP_MS */
+#include "bx.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char chunk[65536];
+
+static void send_head(int fd, long long bytes)
+{
+    char head[256];
+    int err;
+    int n = snprintf(head, sizeof head,
+                     "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                     "application/octet-stream\r\nContent-Length: %lld\r\n\r\n",
+                     bytes);
+    bx_send_all(fd, head, (size_t)n, &err);
+}
+
+/* Reads until the whole reply or the end; 1 when head + Content-Length came. */
+static int read_reply(int fd, int until_eof, const char **how)
+{
+    static char r[65536];
+    size_t got = 0;
+
+    *how = "eof";
+    for (;;) {
+        ssize_t n = recv(fd, r + got, sizeof r - 1 - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n < 0)
+                *how = strerrorname_np(errno);
+            break;
+        }
+        got += (size_t)n;
+        r[got] = 0;
+        const char *e = strstr(r, "\r\n\r\n"), *cl = strstr(r, "Content-Length:");
+        if (!until_eof && e && cl && got >= (size_t)(e + 4 - r) + strtoul(cl + 15, NULL, 10))
+            return 1;
+        if (got + 1 >= sizeof r)
+            break;
+    }
+    const char *e = strstr(r, "\r\n\r\n"), *cl = strstr(r, "Content-Length:");
+    return e && cl && got == (size_t)(e + 4 - r) + strtoul(cl + 15, NULL, 10) &&
+           !strcmp(*how, "eof");
+}
+
+static int deliver(int port, long long bytes)
+{
+    int err = 0;
+    const char *how;
+    struct timeval tv = {20, 0};
+    int fd = bx_connect(port);
+
+    if (fd < 0)
+        bx_die("connect");
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    send_head(fd, bytes);
+    for (long long left = bytes; left > 0 && !err;) {
+        size_t len = left < (long long)sizeof chunk ? (size_t)left : sizeof chunk;
+        size_t n = bx_send_all(fd, chunk, len, &err);
+        left -= (long long)n;
+    }
+    if (err) {
+        printf("result=lost how=send:%s\n", strerrorname_np(err));
+        return 0;
+    }
+    if (read_reply(fd, 1, &how))
+        printf("result=delivered\n");
+    else
+        printf("result=lost how=read:%s\n", how);
+    return 0;
+}
+
+/* Is the server's end (local port sp, remote port cp) still open somewhere? */
+static int server_holds(int sp, int cp)
+{
+    const char *files[] = {"/proc/net/tcp", "/proc/net/tcp6"};
+    char line[512];
+    int held = 0;
+
+    for (int f = 0; f < 2 && !held; f++) {
+        FILE *in = fopen(files[f], "r");
+        if (!in)
+            continue;
+        while (fgets(line, sizeof line, in)) {
+            char la[64], ra[64];
+            unsigned long inode;
+            if (sscanf(line, " %*s %63s %63s %*s %*s %*s %*s %*s %*s %lu", la, ra, &inode) != 3)
+                continue;
+            const char *lp = strrchr(la, ':'), *rp = strrchr(ra, ':');
+            if (lp && rp && strtol(lp + 1, NULL, 16) == sp && strtol(rp + 1, NULL, 16) == cp &&
+                inode != 0)
+                held = 1;
+        }
+        fclose(in);
+    }
+    return held;
+}
+
+static void hold_one(int port, long cap)
+{
+    const char *how;
+    int err;
+    struct timeval tv = {10, 0};
+    int fd = bx_connect(port);
+
+    if (fd < 0)
+        bx_die("connect");
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    send_head(fd, 1048576);
+    bx_send_all(fd, chunk, sizeof chunk, &err);
+    int full = read_reply(fd, 0, &how);
+    double t0 = bx_now_ms(), t = t0;
+    int me = bx_local_port(fd);
+    while (t - t0 < (double)cap && server_holds(port, me)) {
+        bx_sleep_ms(5);
+        t = bx_now_ms();
+    }
+    printf("hold_ms=%.0f full=%d\n", t - t0, full);
+    fflush(stdout);
+    close(fd); /* only now: the client kept the connection open until here */
+}
+
+int main(int argc, char **argv)
+{
+    memset(chunk, 'u', sizeof chunk);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc == 4 && !strcmp(argv[1], "deliver")) {
+        alarm(60);
+        return deliver((int)bx_arg(argv[2], "port"), bx_arg(argv[3], "bytes"));
+    }
+    if (argc == 5 && !strcmp(argv[1], "hold")) {
+        int port = (int)bx_arg(argv[2], "port");
+        long n = bx_arg(argv[3], "P"), cap = bx_arg(argv[4], "cap");
+        alarm((unsigned)(cap / 1000 + 30));
+        for (long i = 0; i < n; i++) {
+            pid_t pid = fork();
+            if (pid == 0) {
+                hold_one(port, cap);
+                _exit(0);
+            }
+        }
+        while (wait(NULL) > 0)
+            ;
+        return 0;
+    }
+    fprintf(stderr, "usage: upcl deliver PORT BYTES | upcl hold PORT P CAP_MS\n");
+    return 90;
+}
