@@ -191,3 +191,6 @@ need() {
     result "$ROW_ID" "(row not run)" "missing:$missing - run bench/setup" "-" SKIP
     return 1
 }
+
+# fmt FORMAT NUMBER: printf through awk (keeps "nan" as it is).
+fmt() { awk -v f="$1" -v x="$2" 'BEGIN { if (x ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) printf f "\n", x; else print x }'; }
