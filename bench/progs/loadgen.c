@@ -1,16 +1,18 @@
-/* loadgen - open-loop load for the event-loop server (row 6).
+/* loadgen - open-loop load for two event-loop servers at once (row 6).
  *
- * For SECONDS it starts GOOD good clients per second (GET, read the reply to
- * the end, close) and one misbehaving client per second (POST declaring a
- * 1 MB body, sends 64 KiB of it, reads what comes back and stays open, never
+ * Two servers (PORT0 without the library, PORT1 with it) get the same load
+ * at the same moments, so machine noise falls on both alike.  For SECONDS,
+ * each server gets GOOD good clients per second (GET, read the reply to the
+ * end, close) and one misbehaving client per second (POST declaring a 1 MB
+ * body, sends 64 KiB of it, reads what comes back and stays open, never
  * closing, until the end).  Starts follow a fixed schedule whether or not
  * earlier requests finished, so a stalled server shows as latency.
  * After SECONDS it waits up to DRAIN seconds for good clients still running;
  * one that never finished counts with the time it waited.
- * Prints the good latencies ("ms=T"), then one summary line:
- *   good=N failed=F unfinished=U bad=B bad_full=K bad_reset=R
+ * Prints the good latencies ("ms0=T" / "ms1=T"), then per server:
+ *   srv=S good=N failed=F unfinished=U bad=B bad_full=K bad_reset=R
  *
- * usage: loadgen PORT SECONDS GOOD DRAIN */
+ * usage: loadgen PORT0 PORT1 SECONDS GOOD DRAIN */
 #include "bx.h"
 
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAXC 6000
@@ -28,7 +31,7 @@
 enum { GOOD, BAD };
 
 struct cl {
-    int fd, kind, done;
+    int fd, kind, done, srv;
     double t0;
     size_t sent, got;   /* bytes sent of the request, bytes of reply received */
     char r[RBUF];       /* the start of the reply, to parse its length */
@@ -54,7 +57,7 @@ static int reply_full(const struct cl *x)
     return x->got == (size_t)(e + 4 - x->r) + strtoul(cl + 15, NULL, 10);
 }
 
-static int start(int port, int kind, double now)
+static int start(int port, int srv, int kind, double now)
 {
     if (nc >= MAXC)
         return -1;
@@ -63,6 +66,7 @@ static int start(int port, int kind, double now)
         return -1;
     memset(&c[nc], 0, sizeof c[nc]);
     c[nc].fd = fd;
+    c[nc].srv = srv;
     c[nc].kind = kind;
     c[nc].t0 = now;
     nc++;
@@ -71,16 +75,17 @@ static int start(int port, int kind, double now)
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: loadgen PORT SECONDS GOOD DRAIN\n");
+    if (argc != 6) {
+        fprintf(stderr, "usage: loadgen PORT0 PORT1 SECONDS GOOD DRAIN\n");
         return 90;
     }
-    int port = (int)bx_arg(argv[1], "port");
-    long secs = bx_arg(argv[2], "seconds"), rate = bx_arg(argv[3], "good"),
-         drain = bx_arg(argv[4], "drain");
-    long good = 0, failed = 0, unfinished = 0, bad = 0, bad_full = 0, bad_reset = 0;
-    static double lat[MAXC];
-    long nlat = 0;
+    int port[2] = {(int)bx_arg(argv[1], "port0"), (int)bx_arg(argv[2], "port1")};
+    long secs = bx_arg(argv[3], "seconds"), rate = bx_arg(argv[4], "good"),
+         drain = bx_arg(argv[5], "drain");
+    long good[2] = {0}, failed[2] = {0}, unfinished[2] = {0}, bad[2] = {0}, bad_full[2] = {0},
+         bad_reset[2] = {0};
+    static double lat[2][MAXC];
+    long nlat[2] = {0};
 
     c = calloc(MAXC, sizeof *c);
     if (!c)
@@ -95,13 +100,15 @@ int main(int argc, char **argv)
         double now = bx_now_ms();
         /* the fixed schedule: good client i at i/rate s, bad j at j+0.5 s */
         while (now < end && t0 + ngood * 1000.0 / rate <= now) {
-            if (start(port, GOOD, t0 + ngood * 1000.0 / rate) < 0)
-                failed++;
+            for (int s = 0; s < 2; s++) /* alternate which server goes first */
+                if (start(port[(s + ngood) % 2], (s + ngood) % 2, GOOD, t0 + ngood * 1000.0 / rate) < 0)
+                    failed[(s + ngood) % 2]++;
             ngood++;
         }
         while (now < end && t0 + nbad * 1000.0 + 500 <= now) {
-            if (start(port, BAD, now) == 0)
-                bad++;
+            for (int s = 0; s < 2; s++)
+                if (start(port[(s + nbad) % 2], (s + nbad) % 2, BAD, now) == 0)
+                    bad[(s + nbad) % 2]++;
             nbad++;
         }
         int open_good = 0;
@@ -118,7 +125,15 @@ int main(int argc, char **argv)
             p[i].events = POLLIN | (c[i].sent < want ? POLLOUT : 0);
             p[i].revents = 0;
         }
-        poll(p, (nfds_t)nc, 5);
+        /* sleep until the next scheduled start at most, so starts are on time */
+        double next = t0 + ngood * 1000.0 / rate, nb = t0 + nbad * 1000.0 + 500;
+        double wait = (nb < next ? nb : next) - bx_now_ms();
+        if (wait > 5 || now >= end)
+            wait = 5;
+        if (wait < 0)
+            wait = 0;
+        struct timespec ts = {0, (long)(wait * 1e6)};
+        ppoll(p, (nfds_t)nc, &ts, NULL);
         now = bx_now_ms();
 
         for (int i = 0; i < nc; i++) {
@@ -148,11 +163,11 @@ int main(int argc, char **argv)
                         x->reset = 1;
                     if (x->kind == GOOD) {
                         if (ok) {
-                            good++;
-                            if (nlat < MAXC)
-                                lat[nlat++] = now - x->t0;
+                            good[x->srv]++;
+                            if (nlat[x->srv] < MAXC)
+                                lat[x->srv][nlat[x->srv]++] = now - x->t0;
                         } else {
-                            failed++;
+                            failed[x->srv]++;
                         }
                         close(x->fd); /* good clients close after reading */
                     }
@@ -167,20 +182,23 @@ int main(int argc, char **argv)
     }
     double now = bx_now_ms();
     for (int i = 0; i < nc; i++) {
+        int v = c[i].srv;
         if (c[i].kind == GOOD && !c[i].done) {
-            unfinished++;
-            if (nlat < MAXC)
-                lat[nlat++] = now - c[i].t0; /* censored: at least this long */
+            unfinished[v]++;
+            if (nlat[v] < MAXC)
+                lat[v][nlat[v]++] = now - c[i].t0; /* censored: at least this long */
         } else if (c[i].kind == BAD) {
             if (reply_full(&c[i]))
-                bad_full++;
+                bad_full[v]++;
             if (c[i].reset)
-                bad_reset++;
+                bad_reset[v]++;
         }
     }
-    for (long i = 0; i < nlat; i++)
-        printf("ms=%.3f\n", lat[i]);
-    printf("good=%ld failed=%ld unfinished=%ld bad=%ld bad_full=%ld bad_reset=%ld\n", good,
-           failed, unfinished, bad, bad_full, bad_reset);
+    for (int v = 0; v < 2; v++)
+        for (long i = 0; i < nlat[v]; i++)
+            printf("ms%d=%.3f\n", v, lat[v][i]);
+    for (int v = 0; v < 2; v++)
+        printf("srv=%d good=%ld failed=%ld unfinished=%ld bad=%ld bad_full=%ld bad_reset=%ld\n", v,
+               good[v], failed[v], unfinished[v], bad[v], bad_full[v], bad_reset[v]);
     return 0;
 }
