@@ -194,3 +194,8 @@ need() {
 
 # fmt FORMAT NUMBER: printf through awk (keeps "nan" as it is).
 fmt() { awk -v f="$1" -v x="$2" 'BEGIN { if (x ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) printf f "\n", x; else print x }'; }
+
+# pair_order R: "off on" for odd repeats, "on off" for even ones - runs go
+# A/B, B/A, A/B... so a drift in the machine's load or a second-run effect
+# does not always fall on the same side.
+pair_order() { if [ $(($1 % 2)) = 1 ]; then echo "off on"; else echo "on off"; fi; }

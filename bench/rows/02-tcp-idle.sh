@@ -28,7 +28,7 @@ for cs in peerclosed idle; do
     n=$(if [ $cs = idle ]; then quick 40 20; else quick 400 200; fi)
     : >"$ROW_DIR/added.$cs"
     for r in $(seq "$R"); do
-        for lib in off on; do
+        for lib in $(pair_order "$r"); do
             run_lib $lib "$PROGS/tclose" $cs "${!port}" "$n" "$BUDGET" "$WAIT" \
                 >"$ROW_DIR/t.$cs.$lib.$r" 2>>"$ROW_DIR/tclose.err"
         done

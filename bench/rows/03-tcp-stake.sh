@@ -11,7 +11,7 @@ ROW_ID=3
 row_init 03-tcp-stake
 R=$(quick 5 2)
 BUDGET=$(quick 3000 1500)
-N=$(quick 200 100)
+N=$(quick 1000 300)
 
 spawn peer-unread off "$PROGS/peer" sit -g 1000 -l 3000 -t 900
 spawn peer-sending off "$PROGS/peer" flood -t 900
@@ -21,7 +21,7 @@ P_sending=$(port_of peer-sending) || exit 1
 for cs in unread sending; do
     port=P_$cs
     for r in $(seq "$R"); do
-        for lib in off on; do
+        for lib in $(pair_order "$r"); do
             run_lib $lib "$PROGS/tclose" $cs "${!port}" "$N" "$BUDGET" \
                 >"$ROW_DIR/t.$cs.$lib.$r" 2>>"$ROW_DIR/tclose.err"
         done

@@ -31,7 +31,7 @@ for procs in 0 "$BG"; do
     : >"$ROW_DIR/added.$procs"
     bad=0 total_on=0 bad_off=0 total_off=0
     for r in $(seq "$R"); do
-        for lib in off on; do
+        for lib in $(pair_order "$r"); do
             seen=$(grep -c '^end=' "$ROW_DIR/peer.out")
             lines=$(wc -l <"$ROW_DIR/peer.out")
             run_lib $lib "$PROGS/forkclose" "$PORT" "$N" "$BUDGET" \

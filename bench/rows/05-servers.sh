@@ -1,8 +1,9 @@
 # Row 5: real servers under load - ab (apache2-utils), 8 concurrent clients,
 # keep-alive off (each client closes after reading its reply), a 1 KiB
 # reply.  Each server runs twice side by side, without and with the library;
-# ab runs against the two in turn (A/B/A/B), quiet and then with 2,000 idle
-# background processes.  Result: req/s with / without per repeat.
+# ab runs against the two in turn (A/B, B/A, ...: 8 pairs of 2 s; --quick 4
+# of 1 s), quiet and then with 2,000 idle background processes.
+# Result: req/s with / without per pair.
 #   busybox httpd            fork per connection
 #   tcpserver + svc          fork+exec per connection (ucspi-tcp)
 #   python3 -m http.server   a thread per connection
@@ -12,8 +13,8 @@
 ROW_ID=5
 row_init 05-servers
 need ab busybox tcpserver || exit 0
-R=$(quick 3 2)
-SECS=${GC_BENCH_AB_SECS:-$(quick 3 1)}
+R=$(quick 8 4)
+SECS=${GC_BENCH_AB_SECS:-$(quick 2 1)}
 BG=${GC_BENCH_BG:-2000}
 PY=/usr/bin/python3
 [ -x $PY ] || PY=$(command -v python3)
@@ -67,8 +68,13 @@ for procs in 0 "$BG"; do
         : >"$ROW_DIR/ratio.$s.$procs"
         fail_on=0 fail_off=0
         for r in $(seq "$R"); do
-            read -r rps_off f_off < <(load "${!po}" "$ROW_DIR/ab.$s.$procs.off.$r")
-            read -r rps_on f_on < <(load "${!pn}" "$ROW_DIR/ab.$s.$procs.on.$r")
+            for lib in $(pair_order "$r"); do
+                if [ $lib = off ]; then
+                    read -r rps_off f_off < <(load "${!po}" "$ROW_DIR/ab.$s.$procs.off.$r")
+                else
+                    read -r rps_on f_on < <(load "${!pn}" "$ROW_DIR/ab.$s.$procs.on.$r")
+                fi
+            done
             fail_on=$((fail_on + f_on)) fail_off=$((fail_off + f_off))
             echo "$rps_off" >>"$ROW_DIR/rps.$s.$procs.off"
             echo "$rps_on" >>"$ROW_DIR/rps.$s.$procs.on"
