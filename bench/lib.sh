@@ -132,40 +132,46 @@ bg_stop() { [ -n "${BG_PID:-}" ] && stop "$BG_PID"; BG_PID=; }
 
 # ---- statistics ----------------------------------------------------------
 
-# stats: numbers on stdin, one per line -> "n min p10 p50 p90 p99 max"
-# (nearest-rank percentiles).  "0 - - - - - -" when there are none.
-stats() {
-    sort -g | awk '{ v[NR] = $1 }
-        function p(q,  k) { k = int(q * NR + 0.999999); if (k < 1) k = 1; if (k > NR) k = NR; return v[k] }
-        END { if (NR == 0) { print "0 - - - - - -"; exit }
-              printf "%d %s %s %s %s %s %s\n", NR, v[1], p(0.10), p(0.50), p(0.90), p(0.99), v[NR] }'
-}
-
 # pct P: the P-th percentile (0..100) of the numbers on stdin.
+# (nearest rank; lines that are not numbers are skipped; "nan" if none).
 pct() {
-    sort -g | awk -v q="$1" '{ v[NR] = $1 }
-        END { if (NR == 0) { print "nan"; exit }
-              k = int(q / 100 * NR + 0.999999); if (k < 1) k = 1; if (k > NR) k = NR; print v[k] }'
+    sort -g | awk -v q="$1" '$1 ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ { v[++n] = $1 }
+        END { if (n == 0) { print "nan"; exit }
+              k = int(q / 100 * n + 0.999999); if (k < 1) k = 1; if (k > n) k = n; print v[k] }'
 }
 
 # spread: per-repeat values on stdin -> "MEDIAN (MIN..MAX)" with FMT (printf).
+# A repeat that gave no number makes it "nan (...; K of N repeats gave none)".
 spread() {
     local fmt=${1:-%.2f}
-    sort -g | awk -v f="$fmt" '{ v[NR] = $1 }
-        END { if (NR == 0) { print "no data"; exit }
-              m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-              if (NR == 1) printf f "\n", m
-              else printf f " (" f ".." f ")\n", m, v[1], v[NR] }'
+    sort -g | awk -v f="$fmt" '
+        $1 ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ { v[++n] = $1; next } { bad++ }
+        END { if (n == 0) { print "no data"; exit }
+              m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+              s = (n == 1) ? sprintf(f, m) : sprintf(f " (" f ".." f ")", m, v[1], v[n])
+              if (bad) s = "nan; " s " from " n " of " n + bad " repeats, the others gave no number"
+              print s }'
 }
 
-# median: the middle value of the numbers on stdin ("nan" if none).
+# median: the middle value of the numbers on stdin; "nan" if there are none
+# or if any line is not a number (a failed repeat must not pass).
 median() {
-    sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit }
-        print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+    sort -g | awk '$1 ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ { v[++n] = $1; next } { bad++ }
+        END { if (n == 0 || bad) { print "nan"; exit }
+              print (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'
 }
 
-# calc EXPR: floating point arithmetic.
-calc() { awk "BEGIN { x = $*; print x }"; }
+# calc EXPR: floating point arithmetic; "nan" when an operand is missing or
+# not a number (so a run that produced nothing can never pass a target).
+calc() {
+    local e="$*"
+    case $e in *nan* | *inf* | *[!-0-9.e+*/\ ]*) echo nan; return ;; esac
+    if [[ $e =~ ^[[:space:]]*[-+*/][[:space:]] || $e =~ [-+*/][[:space:]]*$ || $e =~ [-+*/][[:space:]]+[-+*/][[:space:]] ]]; then
+        echo nan
+        return
+    fi
+    awk "BEGIN { x = $e; print x }"
+}
 
 # ---- verdicts and the table ----------------------------------------------
 

@@ -10,7 +10,8 @@
  * After SECONDS it waits up to DRAIN seconds for good clients still running;
  * one that never finished counts with the time it waited.
  * Prints the good latencies ("ms0=T" / "ms1=T"), then per server:
- *   srv=S good=N failed=F unfinished=U bad=B bad_full=K bad_reset=R
+ *   srv=S good=N failed=F unfinished=U bad=B bad_full=K bad_reset=R bad_none=Z
+ * (bad_none: misbehaving clients that got no byte of a reply at all).
  *
  * usage: loadgen PORT0 PORT1 SECONDS GOOD DRAIN */
 #include "bx.h"
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
     long secs = bx_arg(argv[3], "seconds"), rate = bx_arg(argv[4], "good"),
          drain = bx_arg(argv[5], "drain");
     long good[2] = {0}, failed[2] = {0}, unfinished[2] = {0}, bad[2] = {0}, bad_full[2] = {0},
-         bad_reset[2] = {0};
+         bad_reset[2] = {0}, bad_none[2] = {0};
     static double lat[2][MAXC];
     long nlat[2] = {0};
 
@@ -192,13 +193,16 @@ int main(int argc, char **argv)
                 bad_full[v]++;
             if (c[i].reset)
                 bad_reset[v]++;
+            if (c[i].got == 0)
+                bad_none[v]++;
         }
     }
     for (int v = 0; v < 2; v++)
         for (long i = 0; i < nlat[v]; i++)
             printf("ms%d=%.3f\n", v, lat[v][i]);
     for (int v = 0; v < 2; v++)
-        printf("srv=%d good=%ld failed=%ld unfinished=%ld bad=%ld bad_full=%ld bad_reset=%ld\n", v,
-               good[v], failed[v], unfinished[v], bad[v], bad_full[v], bad_reset[v]);
+        printf("srv=%d good=%ld failed=%ld unfinished=%ld bad=%ld bad_full=%ld bad_reset=%ld "
+               "bad_none=%ld\n",
+               v, good[v], failed[v], unfinished[v], bad[v], bad_full[v], bad_reset[v], bad_none[v]);
     return 0;
 }
