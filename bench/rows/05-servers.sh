@@ -1,8 +1,8 @@
 # Row 5: real servers under load - ab (apache2-utils), 8 concurrent clients,
 # keep-alive off (each client closes after reading its reply), a 1 KiB
 # reply.  Each server runs twice side by side, without and with the library;
-# ab runs against the two in turn (A/B, B/A, ...: 8 pairs of 2 s; --quick 4
-# of 1 s), quiet and then with 2,000 idle background processes.
+# ab runs against the two in turn (A/B, B/A, ...: 10 pairs of 2 s; --quick
+# 4 of 1 s), quiet and then with 2,000 idle background processes.
 # Result: req/s with / without per pair.
 #   busybox httpd            fork per connection
 #   tcpserver + svc          fork+exec per connection (ucspi-tcp)
@@ -13,7 +13,7 @@
 ROW_ID=5
 row_init 05-servers
 need ab busybox tcpserver python3 || exit 0
-R=$(quick 8 4)
+R=$(quick 10 4)
 SECS=${GC_BENCH_AB_SECS:-$(quick 2 1)}
 BG=${GC_BENCH_BG:-2000}
 PY=/usr/bin/python3
