@@ -15,8 +15,8 @@
 #include "track.h"
 #include "handoff.h"
 
-/* The stages for one descriptor.  Returns true when the lingering thread
- * took the socket.  Syscalls: none for a descriptor that is not the last
+/* The stages for one descriptor.  Returns true when the helper took the
+ * socket's linger.  Syscalls: none for a descriptor that is not the last
  * of its socket; the last one costs SO_COOKIE, TCP_INFO and, when nothing
  * else tells, SIOCINQ. */
 static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool (*may_linger)(void),
@@ -129,25 +129,36 @@ void gc_close_finish(const struct gc_close_record *recs, int n)
     errno = saved_errno;
 }
 
-int gc_close(int fd)
+/* A close of a descriptor the table knows: the whole pipeline. */
+static __attribute__((noinline)) int close_tracked(int fd)
 {
     struct gc_close_record rec;
-    struct gc_fdent ent;
 
-    /* The common case, kept small: a descriptor the table does not know
-     * (also close(-1)) goes straight to the real close. */
-    if (!gc_fd_lookup(fd, &ent)) {
-        if (!gc_ownfd_maybe(fd))
-            return gc_real_close(fd);
-        /* Without the library this number would not be open: move ours
-         * away, free the number, and answer as for a closed one. */
-        gc_ownfd_evacuate(fd);
-        gc_real_close(fd);
-        errno = EBADF;
-        return -1;
-    }
     gc_close_prepare(fd, 0, &rec);
     int r = gc_real_close(fd);
     gc_close_finish(&rec, 1);
     return r;
+}
+
+/* Without the library this number would not be open: if it is one of
+ * ours, move ours away, free the number, and answer as for a closed one. */
+static __attribute__((noinline)) int close_maybe_own(int fd)
+{
+    if (!gc_ownfd_is(fd))
+        return gc_real_close(fd);
+    gc_ownfd_evacuate(fd);
+    gc_real_close(fd);
+    errno = EBADF;
+    return -1;
+}
+
+int gc_close(int fd)
+{
+    /* The common case, kept small: a descriptor the table does not know
+     * (also close(-1)) goes straight to the real close. */
+    if (__builtin_expect(gc_fd_known(fd), 0))
+        return close_tracked(fd);
+    if (__builtin_expect(fd >= __atomic_load_n(&gc_own_fd_min, __ATOMIC_RELAXED), 0))
+        return close_maybe_own(fd);
+    return gc_real_close(fd);
 }

@@ -18,7 +18,7 @@ void gc_close_prepare_on(int fd, enum gc_path path, struct gc_close_record *rec)
 void gc_close_prepare(int fd, uint64_t deadline_ms, struct gc_close_record *rec);
 
 /* The record stage, after the real close; errno is left as it was.
- * (A handed-off close is recorded by the lingering thread when it ends.) */
+ * (A handed-off close is recorded by the helper when it ends.) */
 void gc_close_finish(const struct gc_close_record *recs, int n);
 
 /* For the exit sweep: like prepare, for a descriptor the process leaves

@@ -1,7 +1,7 @@
 /* epoll_track.h - the program's epoll sets.
  *
  * An epoll registration belongs to the open file, not to the number: while
- * the lingering thread holds a copy of a socket, every epoll set the
+ * the helper holds the socket, every epoll set the
  * program registered it in would go on reporting it under the old number
  * (perhaps reused by then).  So before the program's number goes away the
  * socket leaves every epoll set the program made. */

@@ -3,7 +3,8 @@
 
 #include <sys/socket.h>
 
-static struct gc_fdent table[GC_FDTABLE_SIZE];
+struct gc_fdent gc_fdtable[GC_FDTABLE_SIZE];
+#define table gc_fdtable
 static int highwater = -1;     /* program descriptors: sweeps scan up to it */
 
 static bool in_range(int fd)

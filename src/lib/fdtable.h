@@ -32,6 +32,17 @@ struct gc_fdent {
     uint32_t flags;  /* GC_FD_* */
 };
 
+/* The table itself, for the inline test below (the close fast path). */
+extern struct gc_fdent gc_fdtable[GC_FDTABLE_SIZE];
+
+/* Whether the table knows fd at all: one load, for the common case of a
+ * descriptor that is no socket of ours. */
+static inline bool gc_fd_known(int fd)
+{
+    return (unsigned)fd < GC_FDTABLE_SIZE &&
+           (__atomic_load_n(&gc_fdtable[fd].flags, __ATOMIC_ACQUIRE) & GC_FD_TRACKED);
+}
+
 void gc_fd_record(int fd, uint64_t cookie, uint32_t flags);
 bool gc_fd_lookup(int fd, struct gc_fdent *out);
 void gc_fd_forget(int fd);

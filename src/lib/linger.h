@@ -1,4 +1,4 @@
-/* linger.h - one graceful close, as steps the lingering thread drives.
+/* linger.h - one graceful close, as steps the helper process drives.
  *
  * shutdown(SHUT_WR), then discard what the peer still sends while waiting
  * for our data to be acknowledged, until the peer closes, goes quiet, or

@@ -28,7 +28,7 @@ bool gc_base_settings(struct gc_settings *out);
 enum gc_decision {
     GC_DO_PLAIN,  /* rec->verdict says why */
     GC_DO_RESET,  /* abortive close: the policy says reset */
-    GC_DO_LINGER, /* something is at stake: hand it to the lingering thread */
+    GC_DO_LINGER, /* something is at stake: hand it to the helper process */
 };
 
 struct gc_plan {

@@ -61,11 +61,6 @@ void gc_real_bind(void)
 
 #define LOAD(field) __atomic_load_n(&gc_real.field, __ATOMIC_ACQUIRE)
 
-int gc_real_close(int fd)
-{
-    int (*fn)(int) = LOAD(close);
-    return fn ? fn(fd) : (int)gc_sys(SYS_close, fd);
-}
 
 int gc_real_socket(int domain, int type, int protocol)
 {

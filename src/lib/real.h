@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "sys.h"
+
 struct gc_real_fns {
     int (*close)(int);
     int (*socket)(int, int, int);
@@ -64,7 +66,13 @@ void gc_real_bind(void);
 #define GC_REAL_LATE(field) (gc_real.field ? gc_real.field : (gc_real_bind(), gc_real.field))
 
 /* The calls the close path needs; each falls back to the raw syscall. */
-int gc_real_close(int fd);
+static inline int gc_real_close(int fd)
+{
+    int (*fn)(int) = __atomic_load_n(&gc_real.close, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(fn != NULL, 1))
+        return fn(fd); /* a tail call on the fast path */
+    return (int)gc_sys(SYS_close, fd);
+}
 int gc_real_socket(int domain, int type, int protocol);
 int gc_real_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, int use_accept4);
 int gc_real_dup(int fd);

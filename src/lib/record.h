@@ -34,9 +34,9 @@ enum gc_verdict {
     GC_V_RESET,           /* the policy says reset: abortive close */
     GC_V_NO_SLOT,         /* no descriptor for the lingering copy (EMFILE) */
     GC_V_QUEUE_FULL,      /* too many lingers in flight in this process */
-    GC_V_NO_WORKER,       /* the lingering thread could not be started */
+    GC_V_NO_WORKER,       /* the helper process could not be started */
     GC_V_EPOLL_UNKNOWN,   /* more epoll sets than the library can follow */
-    GC_V_LINGER,          /* graceful close handed to the lingering thread */
+    GC_V_LINGER,          /* graceful close handed to the helper process */
     GC_V_COUNT
 };
 
@@ -50,7 +50,7 @@ enum gc_outcome {
     GC_O_TIMEOUT,         /* the deadline ran out */
     GC_O_DRAIN_CAP,       /* the byte cap ran out */
     GC_O_PEER_RESET,      /* the peer reset or the socket failed */
-    GC_O_STEPPED_ASIDE,   /* the thread found another holder: closed plainly */
+    GC_O_STEPPED_ASIDE,   /* the helper found another holder: closed plainly */
     GC_O_EXIT,            /* the process ended before the linger did */
     GC_O_COUNT
 };

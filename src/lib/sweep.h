@@ -9,8 +9,8 @@
 void gc_sweep_range(int lo, int hi, enum gc_path path);
 
 /* At process end (exit, _exit): every socket this process is the last
- * holder of, with something at stake, goes to the lingering thread; then
- * the lingers in flight (earlier closes' too) get one shared deadline. */
+ * holder of, with something at stake, goes to the helper (each under the
+ * deadline of one timeout from now); the process then ends at once. */
 void gc_sweep_at_exit(void);
 
 #endif
