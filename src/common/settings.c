@@ -15,7 +15,12 @@ void gc_settings_default(struct gc_settings *s)
 
 const char *gc_policy_name(enum gc_policy p)
 {
-    return p == GC_POLICY_OFF ? "off" : p == GC_POLICY_RESET ? "reset" : "linger";
+    switch (p) {
+    case GC_POLICY_OFF: return "off";
+    case GC_POLICY_RESET: return "reset";
+    case GC_POLICY_AUDIT: return "audit";
+    default: return "linger";
+    }
 }
 
 bool gc_parse_policy(const char *text, enum gc_policy *out, const char **why)
@@ -26,8 +31,10 @@ bool gc_parse_policy(const char *text, enum gc_policy *out, const char **why)
         *out = GC_POLICY_OFF;
     else if (strcmp(text, "reset") == 0)
         *out = GC_POLICY_RESET;
+    else if (strcmp(text, "audit") == 0)
+        *out = GC_POLICY_AUDIT;
     else {
-        *why = "is not a policy (linger, off or reset)";
+        *why = "is not a policy (linger, off, reset or audit)";
         return false;
     }
     return true;

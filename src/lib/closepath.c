@@ -112,6 +112,10 @@ static __attribute__((noinline)) void prepare(const int *fds, int n, bool whole_
         tracked = 1;
         if (!gc_classify(fds[i], &recs[i]))
             continue;
+        recs[i].role = cand[i].ent.flags & GC_FD_ACCEPTED ? GC_RROLE_ACCEPTED
+                     : cand[i].ent.flags & GC_FD_INHERITED ? GC_RROLE_INHERITED
+                     : GC_RROLE_CONNECTED;
+        gc_record_capture(fds[i], &recs[i]);
         /* Stage 2a: ownership, the cheap part (table, cookie, dups). */
         cand[i].own = gc_decide_owner(fds[i], &cand[i].ent, &closing, &recs[i]);
         if (cand[i].own == GC_OWN_NO)
@@ -153,8 +157,10 @@ static __attribute__((noinline)) void prepare(const int *fds, int n, bool whole_
             cand[i].shut = gc_linger_shutdown(fds[i], &cand[i].plan, &recs[i]);
     }
     for (int i = 0; i < n; i++)
-        if (cand[i].linger)
+        if (cand[i].linger) {
             gc_linger_wait(fds[i], &cand[i].plan, cand[i].shut, &recs[i]);
+            recs[i].steps = cand[i].plan.s.steps & (cand[i].shut ? ~0u : ~(unsigned)GC_STEP_SHUTDOWN);
+        }
 
     if (tracked)
         for (int i = 0; i < n; i++)

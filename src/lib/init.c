@@ -12,9 +12,11 @@
 #include "gc_config.h"
 #include "config.h"
 #include "fdtable.h"
+#include "log.h"
 #include "owner.h"
 #include "policy.h"
 #include "procscan.h"
+#include "progname.h"
 #include "real.h"
 #include "report.h"
 #include "rules.h"
@@ -23,7 +25,6 @@
 
 static struct gc_config config;
 static struct gc_policy_source source;
-static char program[GC_NAME_MAX];
 static int ready;
 
 const struct gc_policy_source *gc_policy_source(void)
@@ -34,7 +35,7 @@ const struct gc_policy_source *gc_policy_source(void)
 static void config_problem(const char *text, void *ctx)
 {
     (void)ctx;
-    gc_report(text, NULL);
+    gc_report_config(text);
 }
 
 /* GRACECLOSE_CONFIG names the file (ignored in secure-execution mode,
@@ -63,25 +64,6 @@ static void bad_setting(const struct gc_knob *k, const char *text, const char *w
 
     k->format(kept, value, sizeof value);
     gc_report(k->env, "='", text, "' ", why, "; using ", value, NULL);
-}
-
-/* The executable's base name, which program rules match. */
-static void find_program(void)
-{
-    char path[4096];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-    const char *base = path;
-
-    if (n <= 0)
-        return;
-    path[n] = '\0';
-    if (strrchr(path, '/'))
-        base = strrchr(path, '/') + 1;
-    size_t len = strlen(base);
-    if (len >= sizeof program)
-        return; /* unknown: a cut name would match rules for another */
-    memcpy(program, base, len);
-    program[len] = '\0';
 }
 
 /* A TCP socket open before we loaded came with exec (inetd, systemd
@@ -118,7 +100,7 @@ static void in_child(void)
  * config file excludes.  Nothing is tracked, so nothing is ever touched. */
 static bool switched_off(const struct gc_config *cfg)
 {
-    if (!gc_config_program_allowed(cfg, program[0] ? program : NULL))
+    if (!gc_config_program_allowed(cfg, source.program))
         return true;
     unsigned policy_bit = 1u << (gc_knob_by_env("GRACECLOSE_POLICY") - gc_knobs);
     return (source.env.set & policy_bit) && source.env.v.policy == GC_POLICY_OFF;
@@ -131,8 +113,7 @@ __attribute__((constructor)) static void gc_init(void)
 
     gc_real_bind();
     gc_owner_set_pid();
-    find_program();
-    source.program = program[0] ? program : NULL;
+    source.program = gc_progname_init();
     source.config = load_config();
     source.need_addresses = source.config && gc_rules_need_addresses(source.config);
 
@@ -141,6 +122,7 @@ __attribute__((constructor)) static void gc_init(void)
                      &base, NULL);
     gc_overlay_clear(&source.env);
     gc_overlay_from_env(&source.env, secure_getenv, bad_setting, &base);
+    gc_log_setup(source.config);
 
     if (switched_off(source.config)) {
         gc_track_disable();

@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 
+#include "audit.h"
 #include "classify.h"
 #include "gc.h"
 #include "rules.h"
@@ -83,6 +84,10 @@ bool gc_choose_policy(int fd, const struct gc_fdent *ent, uint64_t deadline_ms,
     resolve(src, fd, ent, &plan->s);
     if (plan->s.policy == GC_POLICY_OFF) {
         rec->verdict = GC_V_POLICY_OFF;
+        return false;
+    }
+    if (plan->s.policy == GC_POLICY_AUDIT) {
+        gc_audit_assess(fd, plan->s.idle_ms, rec); /* issue 9: look, then a plain close */
         return false;
     }
     if (plan->s.policy == GC_POLICY_RESET) {

@@ -30,6 +30,7 @@ void gc_sweep_range(int lo, int hi, bool whole_process,
         if (n == 0)
             continue;
         gc_close_group_prepare(fds, n, whole_process, deadline, recs);
+        gc_record_set_path(recs, n, whole_process ? GC_PATH_EXIT : GC_PATH_CLOSE_RANGE);
         if (close_fn)
             close_fn(recs, n);
         gc_close_finish(recs, n);

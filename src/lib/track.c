@@ -5,6 +5,7 @@
 
 #include "fdtable.h"
 #include "owner.h"
+#include "summary.h"
 
 static int disabled;
 
@@ -24,6 +25,9 @@ void gc_track_new(int fd, uint32_t gen, uint32_t flags)
 
     if (fd >= 0 && fd < GC_FDTABLE_SIZE && gc_table_writable()) {
         uint64_t cookie = gc_socket_cookie(fd);
+        struct gc_fdent old;
+        if (cookie)
+            gc_summary_socket(gc_fd_lookup(fd, &old)); /* issue 9: an entry left = a missed close */
         if (cookie)
             gc_fd_record(fd, cookie, gen, flags);
         else

@@ -58,8 +58,10 @@ static int dup_onto(int oldfd, int newfd, int flags, int is_dup3)
     bool closing = oldfd != newfd && gc_fd_lookup(newfd, &e) && is_open(oldfd) &&
                    !(is_dup3 && (flags & ~O_CLOEXEC)) && below_limit(newfd);
 
-    if (closing)
+    if (closing) {
         gc_close_prepare(newfd, 0, &rec);
+        rec.path = is_dup3 ? GC_PATH_DUP3 : GC_PATH_DUP2;
+    }
     int fd = is_dup3 ? gc_real_dup3(oldfd, newfd, flags) : gc_real_dup2(oldfd, newfd);
     if (fd >= 0 && oldfd != newfd)
         gc_track_copy(oldfd, fd);

@@ -10,6 +10,7 @@
 #include "procscan.h"
 #include "real.h"
 #include "stdio_flush.h"
+#include "summary.h"
 #include "sweep.h"
 
 /* While other threads still run, a shutdown could fail their next write
@@ -25,10 +26,11 @@ static bool sweep_is_safe(void)
  * reach the socket before the FIN. */
 __attribute__((destructor)) static void gc_at_exit(void)
 {
-    if (!sweep_is_safe())
-        return;
-    gc_flush_socket_streams();
-    gc_sweep_at_exit();
+    if (sweep_is_safe()) {
+        gc_flush_socket_streams();
+        gc_sweep_at_exit();
+    }
+    gc_summary_at_exit();
 }
 
 /* _exit is async-signal-safe and flushes nothing; so is the sweep. */
@@ -36,6 +38,7 @@ static __attribute__((noreturn)) void exit_now(int status)
 {
     if (sweep_is_safe())
         gc_sweep_at_exit();
+    gc_summary_at_exit();
     void (*real)(int) = __atomic_load_n(&gc_real.exit_now, __ATOMIC_ACQUIRE);
     if (real)
         real(status);

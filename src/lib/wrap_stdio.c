@@ -78,6 +78,7 @@ GC_EXPORT int fclose(FILE *stream)
         fflush(stream);
     errno = saved_errno;
     gc_close_prepare(fd, 0, &rec);
+    rec.path = GC_PATH_FCLOSE;
     int r = GC_REAL_LATE(fclose)(stream);
     gc_close_finish(&rec, 1);
     return r;
