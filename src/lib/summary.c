@@ -6,6 +6,7 @@
 
 #include "line.h"
 #include "log.h"
+#include "policy.h"
 
 struct per_label {
     uint64_t count, drained, total_us, worst_us;
@@ -137,9 +138,16 @@ void gc_summary_at_exit(void)
     __atomic_store_n(&done_pid, me, __ATOMIC_RELEASE);
     own();
 
-    bool audited = GET(S.audited) > 0;
-    if ((GET(S.closes) || GET(S.sockets)) && (audited || gc_log_on(GC_LOG_INFO)))
-        totals(audited);
+    /* In audit mode into a file (graceclose --audit) every process says it
+     * was there, sockets or not: the command tells "not loaded" from
+     * "loaded, saw nothing" that way. */
+    struct gc_settings base;
+    bool audit = GET(S.audited) > 0 ||
+                 (gc_base_settings(&base) && base.policy == GC_POLICY_AUDIT);
+    bool seen = GET(S.closes) || GET(S.sockets);
+    if ((audit && (seen || gc_log_style_now() == GC_STYLE_FILE)) ||
+        (seen && gc_log_on(GC_LOG_INFO)))
+        totals(audit);
 
     /* Sockets made here, closed where no wrapper saw it, and not one close
      * seen: the program closes with raw system calls (libuv, Go). */

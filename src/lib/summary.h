@@ -22,7 +22,7 @@ void gc_summary_add(enum gc_label l, const struct gc_close_record *r, uint64_t t
 void gc_summary_socket(bool replaced);
 
 /* At exit and _exit, after the last closes were handled: the summary
- * (level info, and always when a close was audited), the count of
+ * (level info when something was seen; always in audit mode), the count of
  * warnings not shown, and one warning when sockets were closed where
  * graceclose could not see it.  Async-signal-safe; once per process. */
 void gc_summary_at_exit(void);
