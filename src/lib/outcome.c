@@ -81,7 +81,6 @@ enum gc_log_level gc_label_level(enum gc_label l, const struct gc_close_record *
 {
     switch (l) {
     case GC_L_PASSED:
-    case GC_L_AUDIT_CLEAN:
         return GC_LOG_DEBUG;
     case GC_L_UNDECIDED:
         /* A deliberate hands-off (a copy passed out) is no problem. */
