@@ -175,7 +175,7 @@ void gc_line_message(struct gc_line *l, const char *text)
     }
 }
 
-void gc_line_send(struct gc_line *l, bool forced)
+void gc_line_send(struct gc_line *l, enum gc_log_mode mode)
 {
     if (l->json)
         gc_putc(&l->b, '}');
@@ -184,5 +184,5 @@ void gc_line_send(struct gc_line *l, bool forced)
     if (l->b.cut && l->json)
         return;
     gc_buf_finish(&l->b);
-    gc_log_write(l->level, forced, l->b.p, l->b.len);
+    gc_log_write(l->level, mode, l->b.p, l->b.len);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "fmt.h"
+#include "log.h"
 #include "logsettings.h"
 
 #define GC_LINE_MAX 1024
@@ -31,8 +32,7 @@ void gc_line_i64(struct gc_line *l, const char *key, int64_t v);
 void gc_line_ms(struct gc_line *l, const char *key, uint64_t us);
 void gc_line_addr(struct gc_line *l, const char *key, const struct gc_addr *a);
 void gc_line_message(struct gc_line *l, const char *text);
-/* Writes the line.  forced: past the level and the default bound (the
- * summary in audit mode, the load-time problems, which have their own). */
-void gc_line_send(struct gc_line *l, bool forced);
+/* Writes the line, if the mode's checks let it (log.h). */
+void gc_line_send(struct gc_line *l, enum gc_log_mode mode);
 
 #endif

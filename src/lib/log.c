@@ -200,21 +200,23 @@ static void write_line(const char *buf, size_t len)
     errno = saved_errno;
 }
 
-void gc_log_write(enum gc_log_level level, bool forced, const char *buf, size_t len)
+void gc_log_write(enum gc_log_level level, enum gc_log_mode mode, const char *buf, size_t len)
 {
     if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE) || conf.dest == GC_LOG_OFF)
         return;
-    if (!forced && (level > conf.level || !within_bound(level)))
+    if (mode != GC_LOG_ALWAYS && level > conf.level)
+        return;
+    if (mode == GC_LOG_NORMAL && !within_bound(level))
         return;
     write_line(buf, len);
-    if (!forced && bounded && level <= GC_LOG_WARN &&
+    if (mode == GC_LOG_NORMAL && bounded && level <= GC_LOG_WARN &&
         __atomic_load_n(&warn_shown, __ATOMIC_RELAXED) == GC_LOG_WARN_BURST) {
         struct gc_line l;
         gc_line_begin(&l, GC_LOG_WARN, NULL);
         gc_line_message(&l, "further warnings of this process are counted, not shown "
                             "(GRACECLOSE_LOG=FILE or GRACECLOSE_LOG_LEVEL=warn shows them all)");
         __atomic_add_fetch(&warn_shown, 1, __ATOMIC_RELAXED); /* say it once */
-        gc_line_send(&l, true);
+        gc_line_send(&l, GC_LOG_UNBOUNDED);
     }
 }
 

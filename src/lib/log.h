@@ -34,8 +34,15 @@ enum gc_log_style { GC_STYLE_STDERR, GC_STYLE_FILE, GC_STYLE_SYSLOG };
 enum gc_log_format gc_log_format_now(void);
 enum gc_log_style gc_log_style_now(void);
 
+/* Which checks a line passes before it is written. */
+enum gc_log_mode {
+    GC_LOG_NORMAL,    /* the level, then the default bound on warnings */
+    GC_LOG_UNBOUNDED, /* the level only (lines that have bounds of their own) */
+    GC_LOG_ALWAYS,    /* whatever the level (the summary in audit mode) */
+};
+
 /* Writes one finished line (see line.h). */
-void gc_log_write(enum gc_log_level level, bool forced, const char *buf, size_t len);
+void gc_log_write(enum gc_log_level level, enum gc_log_mode mode, const char *buf, size_t len);
 
 /* Warnings not shown because of the default bound; lines lost because the
  * reader was behind or the destination failed. */

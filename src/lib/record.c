@@ -151,7 +151,7 @@ static void write_record(const struct gc_close_record *r, enum gc_label label, c
         gc_line_str(&l, "why", why);
     if (level == GC_LOG_DEBUG)
         gc_line_str(&l, "verdict", gc_verdict_name(r->verdict));
-    gc_line_send(&l, false);
+    gc_line_send(&l, GC_LOG_NORMAL);
 }
 
 void gc_record_emit(const struct gc_close_record *r)

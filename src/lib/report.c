@@ -31,7 +31,8 @@ static void emit(const char *text)
     gc_line_begin(&l, GC_LOG_WARN, NULL);
     gc_line_message(&l, text);
     /* Load-time lines have their own bounds; runtime ones share the log's. */
-    gc_line_send(&l, !__atomic_load_n(&flushed, __ATOMIC_ACQUIRE));
+    gc_line_send(&l, __atomic_load_n(&flushed, __ATOMIC_ACQUIRE) ? GC_LOG_NORMAL
+                                                                  : GC_LOG_UNBOUNDED);
 }
 
 static void keep(struct queue *q, unsigned limit, const char *text)

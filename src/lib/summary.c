@@ -84,7 +84,7 @@ void gc_summary_socket(bool replaced)
         ADD(S.missed, 1);
 }
 
-static void totals(bool forced)
+static void totals(enum gc_log_mode mode)
 {
     struct gc_line l;
     uint64_t drained = 0, total = 0, worst = 0;
@@ -112,7 +112,7 @@ static void totals(bool forced)
     }
     if (gc_log_dropped())
         gc_line_u64(&l, "log_dropped", gc_log_dropped());
-    gc_line_send(&l, forced);
+    gc_line_send(&l, mode);
 
     for (int i = 0; i < GC_L_COUNT; i++) {
         if (!GET(S.l[i].count) || i == GC_L_PASSED)
@@ -123,7 +123,7 @@ static void totals(bool forced)
         gc_line_u64(&l, "drained", GET(S.l[i].drained));
         gc_line_ms(&l, "ms", GET(S.l[i].total_us));
         gc_line_ms(&l, "worst_ms", GET(S.l[i].worst_us));
-        gc_line_send(&l, forced);
+        gc_line_send(&l, mode);
     }
 }
 
@@ -147,7 +147,7 @@ void gc_summary_at_exit(void)
     bool seen = GET(S.closes) || GET(S.sockets);
     if ((audit && (seen || gc_log_style_now() == GC_STYLE_FILE)) ||
         (seen && gc_log_on(GC_LOG_INFO)))
-        totals(audit);
+        totals(audit ? GC_LOG_ALWAYS : GC_LOG_NORMAL);
 
     /* Sockets made here, closed where no wrapper saw it, and not one close
      * seen: the program closes with raw system calls (libuv, Go). */
@@ -156,7 +156,7 @@ void gc_summary_at_exit(void)
         gc_line_message(&l, "TCP sockets of this program were closed where graceclose cannot "
                             "see it (raw system calls, as node/libuv and Go make): it could not "
                             "act on them");
-        gc_line_send(&l, false);
+        gc_line_send(&l, GC_LOG_NORMAL);
     }
     if (gc_log_suppressed()) {
         char msg[200];
@@ -167,7 +167,7 @@ void gc_summary_at_exit(void)
         msg[b.len] = '\0';
         gc_line_begin(&l, GC_LOG_WARN, NULL);
         gc_line_message(&l, msg);
-        gc_line_send(&l, true);
+        gc_line_send(&l, GC_LOG_UNBOUNDED);
     }
     errno = saved_errno;
 }
