@@ -308,6 +308,8 @@ int main(int argc, char **argv)
         if (!value)
             return usage_error("%s needs a value", arg);
         if (log_opt) {
+            if (!eq && value[0] == '-') /* "--log -- cmd": no file named "--" */
+                return usage_error("%s needs a value", arg);
             int r = log_option(arg, namelen, value, &ro);
             if (r != 1)
                 return r;
