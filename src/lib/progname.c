@@ -96,23 +96,51 @@ static void add(const char *name)
     memcpy(names + used, name, n + 1);
 }
 
+/* The kernel cuts the process name to 15 bytes.  A script's name
+ * (argv[1] of its interpreter) or argv[0] may hold it whole: the first of
+ * the first three arguments whose base name starts with the cut name. */
+static int whole_comm(const char *comm, char *out)
+{
+    char buf[4096];
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+
+    if (fd < 0)
+        return 0;
+    n = read(fd, buf, sizeof buf - 1);
+    syscall(SYS_close, fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    for (const char *a = buf; a < buf + n && a < buf + sizeof buf; a += strlen(a) + 1) {
+        const char *b = base(a);
+        if (strncmp(b, comm, COMM_MAX) == 0 && strlen(b) > COMM_MAX)
+            return take(out, b, strlen(b));
+        if (a - buf > 2048)
+            break;
+    }
+    return 0;
+}
+
 const char *gc_progname_init(void)
 {
-    char comm[GC_NAME_MAX] = "", argv0[GC_NAME_MAX] = "", real[GC_NAME_MAX] = "";
+    char comm[GC_NAME_MAX] = "", argv0[GC_NAME_MAX] = "", real[GC_NAME_MAX] = "",
+         whole[GC_NAME_MAX] = "";
     int saved_errno = errno;
 
     read_comm(comm);
     read_argv0(argv0);
     read_exe(real);
+    if (strlen(comm) == COMM_MAX)
+        whole_comm(comm, whole);
     errno = saved_errno;
 
-    /* The process name, unless the kernel cut it and argv[0] has it whole. */
-    const char *first = comm;
-    if (!*comm || (strlen(comm) == COMM_MAX && strncmp(argv0, comm, COMM_MAX) == 0))
-        first = *argv0 ? argv0 : real;
+    /* The process name, whole if the kernel cut it and it can be found. */
+    const char *first = *whole ? whole : *comm ? comm : *argv0 ? argv0 : real;
     names[0] = '\0';
     add(first);
     add(comm);
+    add(whole);
     add(argv0);
     add(real);
     if (*first)
