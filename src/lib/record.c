@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "classify.h"
 #include "line.h"
 #include "log.h"
 #include "outcome.h"
@@ -54,6 +55,14 @@ void gc_record_capture(int fd, struct gc_close_record *r)
         r->known |= GC_REC_UNACKED;
     }
     errno = saved_errno;
+}
+
+uint64_t gc_record_bytes_at_risk(const struct gc_close_record *r)
+{
+    /* After SHUT_WR our FIN counts one byte in SIOCOUTQ: no data. */
+    if (r->unacked > 0 && gc_state_write_shut(r->tcp_state))
+        return r->unacked - 1;
+    return r->unacked;
 }
 
 void gc_record_set_path(struct gc_close_record *recs, int n, enum gc_close_path path)
@@ -145,7 +154,7 @@ static void write_record(const struct gc_close_record *r, enum gc_label label, c
     if (r->verdict == GC_V_AUDIT) {
         put_risk(&l, r->risk);
         if (r->risk & (GC_RISK_RESET | GC_RISK_PEER_SENDING))
-            gc_line_u64(&l, "bytes_at_risk", r->unacked);
+            gc_line_u64(&l, "bytes_at_risk", gc_record_bytes_at_risk(r));
     }
     if (why)
         gc_line_str(&l, "why", why);

@@ -141,6 +141,10 @@ void gc_record(const struct gc_close_record *r);
  * info or debug, or policy audit); otherwise nothing, no system call. */
 void gc_record_capture(int fd, struct gc_close_record *r);
 
+/* Our data not yet acknowledged at entry (the FIN of a shut socket not
+ * counted): what a reset throws away. */
+uint64_t gc_record_bytes_at_risk(const struct gc_close_record *r);
+
 /* Sets the path of n records (wrappers and sweeps, after prepare). */
 void gc_record_set_path(struct gc_close_record *recs, int n, enum gc_close_path path);
 

@@ -66,7 +66,7 @@ void gc_summary_add(enum gc_label l, const struct gc_close_record *r, uint64_t t
     ADD(S.audited, 1);
     if (r->risk & (GC_RISK_RESET | GC_RISK_PEER_SENDING)) {
         ADD(S.at_risk, 1);
-        ADD(S.bytes_at_risk, r->unacked);
+        ADD(S.bytes_at_risk, gc_record_bytes_at_risk(r));
         if (r->risk & GC_RISK_RESET)
             ADD(S.reset, 1);
         else
