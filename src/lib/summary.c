@@ -6,6 +6,7 @@
 
 #include "line.h"
 #include "log.h"
+#include "owner.h"
 #include "policy.h"
 
 struct per_label {
@@ -132,6 +133,9 @@ void gc_summary_at_exit(void)
     int saved_errno = errno, me = getpid();
     struct gc_line l;
 
+    /* A vfork-like child shares our memory and our counters: hands off. */
+    if (gc_in_foreign_child())
+        return;
     /* Once per process: exit() may run the destructor, then _exit. */
     if (__atomic_load_n(&done_pid, __ATOMIC_ACQUIRE) == me)
         return;
