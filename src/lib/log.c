@@ -26,6 +26,7 @@ static int bounded;                 /* default settings: warnings are bounded */
 static enum gc_log_style style;
 
 static int state;                   /* enum state */
+static int busy_pid;                /* who set ST_BUSY */
 static unsigned seq;                /* odd while chan changes */
 static struct gc_chan chan = {.fd = -1};
 
@@ -129,6 +130,7 @@ static bool open_now(int from)
     if (!__atomic_compare_exchange_n(&state, &expect, ST_BUSY, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE))
         return false;
+    __atomic_store_n(&busy_pid, getpid(), __ATOMIC_RELEASE);
     int r = open_configured(&c);
     if (r != 0) {
         publish(&c);
@@ -157,6 +159,14 @@ static bool acquire(struct gc_chan *c)
         if (st == ST_CLOSED) {
             if (!open_now(ST_CLOSED))
                 return false;
+            continue;
+        }
+        /* Forked while another thread was opening: that thread is not in
+         * this process, start again. */
+        if (st == ST_BUSY && __atomic_load_n(&busy_pid, __ATOMIC_ACQUIRE) != getpid()) {
+            int expect = ST_BUSY;
+            __atomic_compare_exchange_n(&state, &expect, ST_CLOSED, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE);
             continue;
         }
         if (st != ST_OPEN || !snapshot(c))
