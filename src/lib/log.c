@@ -18,15 +18,15 @@
 #include "logdest.h"
 #include "report.h"
 
-enum state { ST_CLOSED = 0, ST_BUSY, ST_OPEN, ST_FAILED };
+/* state: ST_CLOSED, ST_OPEN, ST_FAILED, or -PID while PID opens it. */
+enum state { ST_CLOSED = 0, ST_OPEN = 2, ST_FAILED = 3 };
 
 static struct gc_log_settings conf; /* fixed after setup */
 static int ready;
 static int bounded;                 /* default settings: warnings are bounded */
 static enum gc_log_style style;
 
-static int state;                   /* enum state */
-static int busy_pid;                /* who set ST_BUSY */
+static int state;
 static unsigned seq;                /* odd while chan changes */
 static struct gc_chan chan = {.fd = -1};
 
@@ -107,7 +107,7 @@ static void fail(int err, bool close_it)
 
     if (!__atomic_compare_exchange_n(&state, &expect, ST_FAILED, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE)) {
-        expect = ST_BUSY; /* a failed open */
+        expect = -getpid(); /* a failed open */
         if (!__atomic_compare_exchange_n(&state, &expect, ST_FAILED, false, __ATOMIC_ACQ_REL,
                                          __ATOMIC_ACQUIRE))
             return;
@@ -127,10 +127,9 @@ static bool open_now(int from)
     struct gc_chan c = {.fd = -1};
     int expect = from;
 
-    if (!__atomic_compare_exchange_n(&state, &expect, ST_BUSY, false, __ATOMIC_ACQ_REL,
+    if (!__atomic_compare_exchange_n(&state, &expect, -getpid(), false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE))
         return false;
-    __atomic_store_n(&busy_pid, getpid(), __ATOMIC_RELEASE);
     int r = open_configured(&c);
     if (r != 0) {
         publish(&c);
@@ -163,9 +162,8 @@ static bool acquire(struct gc_chan *c)
         }
         /* Forked while another thread was opening: that thread is not in
          * this process, start again. */
-        if (st == ST_BUSY && __atomic_load_n(&busy_pid, __ATOMIC_ACQUIRE) != getpid()) {
-            int expect = ST_BUSY;
-            __atomic_compare_exchange_n(&state, &expect, ST_CLOSED, false, __ATOMIC_ACQ_REL,
+        if (st < 0 && -st != getpid()) {
+            __atomic_compare_exchange_n(&state, &st, ST_CLOSED, false, __ATOMIC_ACQ_REL,
                                         __ATOMIC_ACQUIRE);
             continue;
         }
