@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 
 # Tools the build and the suites use; the last four are the real servers
 # the process-shape suites run (openbsd-inetd, busybox httpd, micro-httpd,
-# ucspi-tcp's tcpserver).
+# ucspi-tcp's tcpserver), and socat for the diagnostics suites' fake syslog.
 missing=
-for tool in meson ninja bats cc strace python3 ip ps nstat inetd busybox micro-httpd tcpserver; do
+for tool in meson ninja bats cc strace python3 ip ps nstat inetd busybox micro-httpd tcpserver socat; do
     command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 
@@ -38,7 +38,7 @@ install_packages() {
     [ "$status" -eq 0 ] && {
         $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
             meson ninja-build bats gcc libc6-dev strace python3 iproute2 procps \
-            openbsd-inetd busybox micro-httpd ucspi-tcp || status=$?
+            openbsd-inetd busybox micro-httpd ucspi-tcp socat || status=$?
     }
     [ -n "$guard" ] && $as_root rm -f "$guard"
     return "$status"

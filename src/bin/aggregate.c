@@ -195,8 +195,9 @@ static void notes(const struct agg *a, FILE *out, uint64_t opens)
     for (size_t i = 0; i < a->nprocs; i++) {
         const struct proc *p = &a->procs[i];
         if (p->summary && p->missed && !p->closes)
-            fprintf(out, "%s[%ld]: at least %llu TCP sockets were closed where graceclose cannot see it "
-                    "(raw system calls,\nas node/libuv and Go make): they were not audited.\n",
+            fprintf(out, "%s[%ld]: at least %llu TCP sockets were closed where graceclose "
+                    "cannot see it (raw system calls,\nas node/libuv and Go make): they were not "
+                    "audited.\n",
                     p->program, p->pid, (unsigned long long)p->missed);
     }
     if (a->closes == 0) {

@@ -159,7 +159,9 @@ static __attribute__((noinline)) void prepare(const int *fds, int n, bool whole_
     for (int i = 0; i < n; i++)
         if (cand[i].linger) {
             gc_linger_wait(fds[i], &cand[i].plan, cand[i].shut, &recs[i]);
-            recs[i].steps = cand[i].plan.s.steps & (cand[i].shut ? ~0u : ~(unsigned)GC_STEP_SHUTDOWN);
+            recs[i].steps = cand[i].plan.s.steps; /* issue 9: the steps carried out */
+            if (!cand[i].shut)
+                recs[i].steps &= ~(unsigned)GC_STEP_SHUTDOWN;
         }
 
     if (tracked)
