@@ -6,9 +6,10 @@ set -eu
 
 cd "$(dirname "$0")/.."
 
-# Tools the build and the suites use; the last four are the real servers
-# the process-shape suites run (openbsd-inetd, busybox httpd, micro-httpd,
-# ucspi-tcp's tcpserver), and socat for the diagnostics suites' fake syslog.
+# Tools the build and the suites use; inetd, busybox, micro-httpd and
+# tcpserver are the real servers the process-shape suites run (openbsd-inetd,
+# busybox httpd, micro-httpd, ucspi-tcp's tcpserver); socat gives the
+# diagnostics suites a fake syslog.
 missing=
 for tool in meson ninja bats cc strace python3 ip ps nstat inetd busybox micro-httpd tcpserver socat; do
     command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
