@@ -59,13 +59,9 @@ int gc_audit_prepare(const char *user_log)
     return 0;
 }
 
-/* A signal sent to us is passed on.  ^C and ^\ from the terminal reach
- * the program by themselves (same process group): not twice. */
-static void forward(int sig, siginfo_t *info, void *ctx)
+/* SIGTERM or SIGHUP sent to us is passed on to the program. */
+static void forward(int sig)
 {
-    (void)ctx;
-    if ((sig == SIGINT || sig == SIGQUIT) && info && info->si_code == SI_KERNEL)
-        return;
     if (child_pid > 0)
         kill(child_pid, sig);
 }
@@ -108,7 +104,8 @@ int gc_audit_run(char **argv)
 {
     int errpipe[2], st = 0, err = 0;
     uint64_t opens = gc_tcp_opens();
-    struct sigaction sa = {.sa_sigaction = forward, .sa_flags = SA_SIGINFO | SA_RESTART};
+    struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART},
+                     ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
 
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     fflush(NULL);
@@ -117,8 +114,15 @@ int gc_audit_run(char **argv)
         cleanup();
         return 126;
     }
+    /* ^C and ^\ (or a signal to the whole process group, as timeout(1)
+     * sends) reach the program by themselves, as system(3) leaves them:
+     * passing them on as well would deliver them twice. */
+    sigaction(SIGINT, &ign, &old_int);
+    sigaction(SIGQUIT, &ign, &old_quit);
     pid_t pid = fork();
     if (pid == 0) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGQUIT, &old_quit, NULL);
         close(errpipe[0]);
         execvp(argv[0], argv);
         err = errno;
@@ -131,9 +135,6 @@ int gc_audit_run(char **argv)
         return 126;
     }
     child_pid = pid;
-    /* Ours until the program ends: the table comes after it. */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGQUIT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     close(errpipe[1]);
