@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 # scripts/install-packages.sh installs only what is missing and never
 # removes a package, starts a daemon or leaves a new service enabled.
 required="meson ninja-build bats gcc libc6-dev strace python3 iproute2 procps"
-optional="openbsd-inetd busybox micro-httpd ucspi-tcp valgrind clang libclang-rt-14-dev"
+optional="openbsd-inetd busybox micro-httpd ucspi-tcp socat valgrind clang libclang-rt-14-dev vsftpd redis-server memcached nginx-light lighttpd python3-aiosmtpd liburing-dev pkg-config"
 status=0
 # shellcheck disable=SC2086 # word lists
 ./scripts/install-packages.sh $required || status=$?

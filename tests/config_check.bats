@@ -43,9 +43,18 @@ check_fixture() {
     [[ ${lines[-1]} =~ ^"$file: "[0-9]+" rules"?", $want problem"s?$ ]]
 }
 
+# only_ok FILE SUMMARY: the output is SUMMARY, after nothing but notes and
+# warnings about program names (which depend on what is installed here and
+# are no problems).
+only_ok() {
+    [ "${lines[-1]}" = "$2" ] || return 1
+    ! grep -v -e "^$2\$" -e "^warning: program '[^']*' (line [0-9]*) matches nothing installed" \
+        -e "^note: program '[^']*' (line [0-9]*): " <<<"$output"
+}
+
 @test "check: a clean file gives one OK line and exit 0" {
     run -0 gc check "$FIX/good.conf"
-    [ "$output" = "$FIX/good.conf: 6 rules, no problems" ]
+    only_ok "$FIX/good.conf" "$FIX/good.conf: 6 rules, no problems"
     run -0 gc check "$FIX/crlf.conf"
     [ "$output" = "$FIX/crlf.conf: 1 rule, no problems" ]
 }
@@ -122,7 +131,7 @@ check_fixture() {
 
 @test "check: without FILE it checks \$GRACECLOSE_CONFIG; usage errors exit 2" {
     GRACECLOSE_CONFIG=$FIX/good.conf run -0 gc check
-    [ "$output" = "$FIX/good.conf: 6 rules, no problems" ]
+    only_ok "$FIX/good.conf" "$FIX/good.conf: 6 rules, no problems"
     GRACECLOSE_CONFIG=$FIX/unknown-key.conf run -1 gc check
     run -2 gc check "$FIX/good.conf" "$FIX/crlf.conf"
     [[ $output == *"one FILE at a time"* ]]

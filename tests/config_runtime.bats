@@ -48,7 +48,7 @@ serve_two() {
         "$U/cfg_server" -t "$tpl" -o "$T/run.conf" >"$T/srv.out" 2>"$T/srv.err" &
     local pid=$!
     for ((i = 0; i < 100; i++)); do
-        p=$(sed -n 's/^ports=//p' "$T/srv.out" 2>/dev/null)
+        p=$(sed -n 's/^ports=//p' "$T/srv.out" 2>/dev/null || true) # may not exist yet
         [ -n "$p" ] && break
         sleep 0.05
     done
@@ -170,7 +170,7 @@ serve_two() {
         timeout 60 env "GRACECLOSE_CONFIG=$SECDIR/off.conf" "$1" >"$T/srv.out" 2>"$T/srv.err" &
         local pid=$!
         for ((i = 0; i < 100; i++)); do
-            p=$(sed -n 's/^ports=//p' "$T/srv.out" 2>/dev/null)
+            p=$(sed -n 's/^ports=//p' "$T/srv.out" 2>/dev/null || true) # may not exist yet
             [ -n "$p" ] && break
             sleep 0.05
         done

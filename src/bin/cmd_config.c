@@ -6,6 +6,7 @@
 #include "cmd_config.h"
 #include "config.h"
 #include "gc_config.h"
+#include "progcheck.h"
 #include "rules.h"
 #include "settings.h"
 
@@ -87,6 +88,7 @@ int gc_cmd_check(int argc, char **argv)
     case GC_CONFIG_OK:
         break;
     }
+    gc_prog_notes(&config, stdout);
     if (config.problems) {
         printf("%s: %u rule%s, %u problem%s\n", path, config.nrules, config.nrules == 1 ? "" : "s",
                config.problems, config.problems == 1 ? "" : "s");
@@ -195,7 +197,7 @@ static void print_origin(const struct gc_config *cfg, int origin, const struct g
 static void print_exclusion(const struct gc_config *cfg, const char *program)
 {
     for (unsigned i = 0; i < cfg->nskip; i++)
-        if (program && strcmp(cfg->skip[i].name, program) == 0) {
+        if (program && gc_program_names_match(program, cfg->skip[i].name)) {
             printf("program excluded by skip_programs at %s:%u", cfg->path, cfg->skip[i].line);
             return;
         }
@@ -254,6 +256,7 @@ static int explain_usage_error(const char *what, const char *arg)
 int gc_cmd_explain(int argc, char **argv)
 {
     struct gc_sockinfo si = {0};
+    char names[2 * GC_NAME_MAX];
     const char *path = NULL, *v;
     bool explicit_path = false, from_env = false;
     struct gc_overlay env;
@@ -311,6 +314,10 @@ int gc_cmd_explain(int argc, char **argv)
     else
         printf("config: none (%s was refused)\n", path);
     print_socket(&si);
+    if (si.program) {
+        gc_prog_names(si.program, names, sizeof names, stdout);
+        si.program = names;
+    }
     printf("matching rules:");
     unsigned nmatch = 0;
     for (unsigned r = 0; r < config.nrules; r++)

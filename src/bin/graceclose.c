@@ -3,8 +3,11 @@
  * Options are checked with the library's own parsers (settings.h) and passed
  * on as GRACECLOSE_* variables; the library is prepended to LD_PRELOAD; then
  * the command is exec'd so its exit status is the command's own. */
+#include "audit_run.h"
 #include "cmd_config.h"
 #include "gc_config.h"
+#include "logsettings.h"
+#include "precheck.h"
 #include "settings.h"
 
 #include <errno.h>
@@ -40,8 +43,15 @@ static void usage(FILE *out)
         "                                         data is acknowledged (default 2s)\n"
         "  --steps LIST     GRACECLOSE_STEPS      comma list of shutdown,drain,outq\n"
         "                                         (default all three)\n"
-        "  --policy P       GRACECLOSE_POLICY     linger (default), off or reset\n"
+        "  --policy P       GRACECLOSE_POLICY     linger (default), off, reset or audit\n"
         "  --max-drain SIZE GRACECLOSE_MAX_DRAIN  bytes the drain may discard (default 16m)\n"
+        "  --log DEST       GRACECLOSE_LOG        off, stderr (default), syslog or a file\n"
+        "  --log-level L    GRACECLOSE_LOG_LEVEL  error, warn (default), info (a record per\n"
+        "                                         close and a summary at exit) or debug\n"
+        "  --json           GRACECLOSE_LOG_FORMAT=json: one JSON object per line\n"
+        "  --audit          change nothing, look: run COMMAND with plain closes, then print\n"
+        "                   one table of the closes that lost or risked data, merged over\n"
+        "                   every process of the run (records kept with --log FILE)\n"
         "  --help           show this help and exit\n"
         "  --version        show the version and exit\n"
         "Durations need a unit (250ms, 2s, 1m); sizes take k, m or g (64k, 1m).\n"
@@ -56,7 +66,9 @@ static void usage(FILE *out)
         "\n"
         "Examples:\n"
         "  graceclose -- ./legacy-server --port 2121\n"
-        "  graceclose --timeout 10s --max-drain 64m -- python3 -m http.server 8080\n");
+        "  graceclose --timeout 10s --max-drain 64m -- python3 -m http.server 8080\n"
+        "  graceclose --audit -- ./legacy-client example-host 2121\n"
+        "  graceclose --log /var/log/graceclose.log --log-level info -- ./legacy-server\n");
 }
 
 /* The knob an option names: --max-drain is the knob with key max_drain. */
@@ -181,9 +193,71 @@ static int set_preload(const char *lib)
     return setenv("LD_PRELOAD", lib, 1);
 }
 
+/* --log, --log-level, --json, --audit: set the variables, note what the
+ * audit needs.  Returns 1 when handled, 0 when not ours, or an exit status
+ * (>= 2) for a bad value. */
+struct run_opts {
+    bool audit, level_given, log_given, debug;
+    char log_path[PATH_MAX];
+};
+
+static int log_option(const char *name, size_t namelen, const char *value, struct run_opts *o)
+{
+    const char *why = "is not valid";
+
+    if (namelen == 5 && strncmp(name, "--log", 5) == 0) {
+        enum gc_log_dest d;
+        char abs[PATH_MAX];
+        /* A relative file name is taken from here, not from wherever the
+         * program will chdir to. */
+        if (strcmp(value, "off") && strcmp(value, "stderr") && strcmp(value, "syslog") &&
+            value[0] != '/' && value[0]) {
+            char cwd[PATH_MAX];
+            if (!getcwd(cwd, sizeof cwd) ||
+                snprintf(abs, sizeof abs, "%s/%s", cwd, value) >= (int)sizeof abs)
+                return usage_error("--log '%s': cannot make it an absolute path", value);
+            value = abs;
+        }
+        if (!gc_parse_log_dest(value, &d, &why)) {
+            fprintf(stderr, "graceclose: --log '%s' %s\n", value, why);
+            return EXIT_USAGE;
+        }
+        o->log_given = true;
+        snprintf(o->log_path, sizeof o->log_path, "%s", d == GC_LOG_FILE ? value : "");
+        return setenv("GRACECLOSE_LOG", value, 1) == 0 ? 1 : EXIT_USAGE;
+    }
+    if (namelen == 11 && strncmp(name, "--log-level", 11) == 0) {
+        enum gc_log_level l;
+        if (!gc_parse_log_level(value, &l, &why)) {
+            fprintf(stderr, "graceclose: --log-level '%s' %s\n", value, why);
+            return EXIT_USAGE;
+        }
+        o->level_given = true;
+        o->debug = l == GC_LOG_DEBUG;
+        return setenv("GRACECLOSE_LOG_LEVEL", value, 1) == 0 ? 1 : EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* The audit's settings, once every option is known. */
+static int setup_audit(const struct run_opts *o)
+{
+    if (o->log_given && !o->log_path[0])
+        return usage_error("--audit keeps its records in a file: give --log FILE, or no --log");
+    if (setenv("GRACECLOSE_POLICY", "audit", 1) != 0 ||
+        setenv("GRACECLOSE_LOG_FORMAT", "json", 1) != 0 ||
+        setenv("GRACECLOSE_LOG_LEVEL", o->debug ? "debug" : "info", 1) != 0) {
+        perror("graceclose: setenv");
+        return EXIT_USAGE;
+    }
+    return gc_audit_prepare(o->log_given ? o->log_path : NULL);
+}
+
 int main(int argc, char **argv)
 {
     char lib[PATH_MAX];
+    struct run_opts ro = {0};
+    bool policy_option = false;
     int i;
 
     /* Subcommands own the first word; 'graceclose -- check' runs 'check'. */
@@ -209,19 +283,40 @@ int main(int argc, char **argv)
             printf("graceclose %s\n", GC_VERSION);
             return 0;
         }
+        if (strcmp(arg, "--audit") == 0) {
+            ro.audit = true;
+            continue;
+        }
+        if (strcmp(arg, "--json") == 0) {
+            if (setenv("GRACECLOSE_LOG_FORMAT", "json", 1) != 0)
+                return EXIT_USAGE;
+            continue;
+        }
 
         /* --name VALUE or --name=VALUE */
         const char *eq = strchr(arg, '=');
         size_t namelen = eq ? (size_t)(eq - arg) : strlen(arg);
         const struct gc_knob *k = NULL;
-        if (strncmp(arg, "--", 2) == 0)
+        bool log_opt = (namelen == 5 && strncmp(arg, "--log", 5) == 0) ||
+                       (namelen == 11 && strncmp(arg, "--log-level", 11) == 0);
+        if (strncmp(arg, "--", 2) == 0 && !log_opt)
             k = knob_for_option(arg + 2, namelen - 2);
-        if (!k)
+        if (!k && !log_opt)
             return usage_error("unknown option '%s'", arg);
 
         const char *value = eq ? eq + 1 : argv[++i];
         if (!value)
             return usage_error("%s needs a value", arg);
+        if (log_opt) {
+            if (!eq && value[0] == '-') /* "--log -- cmd": no file named "--" */
+                return usage_error("%s needs a value", arg);
+            int r = log_option(arg, namelen, value, &ro);
+            if (r != 1)
+                return r;
+            continue;
+        }
+        if (strcmp(k->key, "policy") == 0)
+            policy_option = true;
 
         struct gc_settings scratch;
         const char *why = "is not valid";
@@ -238,6 +333,14 @@ int main(int argc, char **argv)
     }
     if (i >= argc)
         return usage_error("no COMMAND given");
+    if (ro.audit) {
+        const char *policy = getenv("GRACECLOSE_POLICY");
+        if (policy_option && policy && strcmp(policy, "audit") != 0)
+            return usage_error("--audit cannot be combined with --policy %s", policy);
+        int r = setup_audit(&ro);
+        if (r)
+            return r;
+    }
 
     if (!find_library(lib))
         return EXIT_NOT_FOUND;
@@ -255,6 +358,10 @@ int main(int argc, char **argv)
         return EXIT_CANNOT_RUN;
     }
 
+    /* One line for each reason graceclose cannot work in the program. */
+    gc_precheck(argv[i]);
+    if (ro.audit)
+        return gc_audit_run(argv + i);
     execvp(argv[i], argv + i);
     int err = errno;
     fprintf(stderr, "graceclose: cannot run '%s': %s\n", argv[i], strerror(err));

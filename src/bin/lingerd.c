@@ -16,7 +16,10 @@
 
 #include "gc.h"
 #include "handoff.h"
+#include "line.h"
+#include "log.h"
 #include "linger.h"
+#include "policy.h"
 #include "procscan.h"
 #include "sys.h"
 
@@ -26,13 +29,35 @@
 
 static struct gc_linger lingers[LINGERS_MAX];
 static bool busy[LINGERS_MAX];
+/* Whose close it was, and where its record goes. */
+static struct {
+    int pid;
+    char program[64];
+    bool has_log;
+    struct gc_log_export log;
+    int log_fd;
+} owner[LINGERS_MAX];
 static int in_flight;
 static bool senders_gone;
+
+/* The record code asks for the process's own settings (the summary at
+ * exit); the helper has none of its own: every linger brings its plan. */
+bool gc_base_settings(struct gc_settings *out)
+{
+    (void)out;
+    return false;
+}
 
 static void finish(int i)
 {
     gc_sys(SYS_close, lingers[i].fd);
-    gc_record(&lingers[i].rec);
+    if (owner[i].has_log) {
+        gc_line_identity(owner[i].pid, owner[i].program);
+        gc_log_import(&owner[i].log, owner[i].log_fd);
+        gc_record_emit(&lingers[i].rec);
+    }
+    if (owner[i].log_fd >= 0)
+        gc_sys(SYS_close, owner[i].log_fd);
     busy[i] = false;
     in_flight--;
 }
@@ -58,7 +83,7 @@ static void receive(uint64_t now)
         struct gc_handoff h;
         union {
             struct cmsghdr align;
-            char buf[CMSG_SPACE(sizeof(int))];
+            char buf[CMSG_SPACE(2 * sizeof(int))];
         } ctl;
         struct iovec iov = {&h, sizeof h};
         struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
@@ -74,18 +99,27 @@ static void receive(uint64_t now)
             return;
         }
         struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-        int fd = -1;
+        int fds[2] = {-1, -1};
         if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
             c->cmsg_len >= CMSG_LEN(sizeof(int)))
-            memcpy(&fd, CMSG_DATA(c), sizeof fd);
-        if (fd < 0)
+            memcpy(fds, CMSG_DATA(c), c->cmsg_len >= CMSG_LEN(2 * sizeof(int)) ? 2 * sizeof(int)
+                                                                                : sizeof(int));
+        if (fds[0] < 0)
             continue;
         if ((size_t)n != sizeof h) {
-            gc_sys(SYS_close, fd);
+            gc_sys(SYS_close, fds[0]);
+            if (fds[1] >= 0)
+                gc_sys(SYS_close, fds[1]);
             continue;
         }
         int i = free_slot();
-        gc_linger_init(&lingers[i], fd, &h.plan, &h.rec, now, h.pid);
+        gc_linger_init(&lingers[i], fds[0], &h.plan, &h.rec, now, h.pid);
+        owner[i].pid = h.pid;
+        memcpy(owner[i].program, h.program, sizeof owner[i].program);
+        owner[i].program[sizeof owner[i].program - 1] = '\0';
+        owner[i].has_log = h.has_log;
+        owner[i].log = h.log;
+        owner[i].log_fd = fds[1];
         busy[i] = true;
         in_flight++;
     }

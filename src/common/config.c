@@ -75,6 +75,7 @@ void gc_config_init(struct gc_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     gc_overlay_clear(&cfg->defaults);
+    gc_log_settings_default(&cfg->log);
 }
 
 static char *trim(char *s, char **end)
@@ -305,6 +306,27 @@ static int match_bit(const char *key)
     return 0;
 }
 
+/* log, log_level, log_format: process-wide, so [default] only. */
+static void log_key(struct parser *p, const struct gc_log_knob *k, const char *value)
+{
+    const char *why = NULL;
+    size_t i = (size_t)(k - gc_log_knobs);
+
+    if (p->sec != SEC_DEFAULT) {
+        report(p, p->lineno, false, "%s applies to the whole process and belongs in [default], "
+               "not in a rule; ignored", k->key);
+        return;
+    }
+    if (!gc_log_set_text(&p->cfg->log, k, value, &why)) {
+        report(p, p->lineno, false, "%s '%.80s' %s; ignored", k->key, value, why);
+        return;
+    }
+    if (p->cfg->log_key_line[i])
+        report(p, p->lineno, true, "%s was already given at line %u; this later value wins",
+               k->key, p->cfg->log_key_line[i]);
+    p->cfg->log_key_line[i] = p->lineno;
+}
+
 /* "Timeout" or "GRACECLOSE_TIMEOUT" for "timeout": a hint for unknown keys. */
 static const char *key_hint(const char *key)
 {
@@ -316,6 +338,13 @@ static const char *key_hint(const char *key)
     for (size_t i = 0; i < NMATCH; i++)
         if (strcasecmp(match_keys[i].key, key) == 0)
             return match_keys[i].key;
+    for (size_t i = 0; i < gc_log_knob_count; i++)
+        if (strcasecmp(gc_log_knobs[i].key, key) == 0)
+            return gc_log_knobs[i].key;
+    if (strcasecmp(key, "log-level") == 0)
+        return "log_level";
+    if (strcasecmp(key, "log-format") == 0)
+        return "log_format";
     if (strcasecmp(key, "max-drain") == 0)
         return "max_drain";
     return NULL;
@@ -362,6 +391,11 @@ static void key_value(struct parser *p, char *key, char *value)
             note_key(p, SLOT_MATCH((unsigned)bit), key);
         return;
     }
+    const struct gc_log_knob *lk = gc_log_knob_by_key(key);
+    if (lk) {
+        log_key(p, lk, value);
+        return;
+    }
     if (strcmp(key, "only_programs") == 0 || strcmp(key, "skip_programs") == 0) {
         if (p->sec != SEC_DEFAULT) {
             report(p, p->lineno, false, "%s belongs in [default], not in a rule; ignored", key);
@@ -377,7 +411,8 @@ static void key_value(struct parser *p, char *key, char *value)
     else
         report(p, p->lineno, false, "unknown key '%.80s' (keys: policy, steps, timeout, idle, "
                "max_drain; in rules also program, local_port, remote_port, remote_addr, role; "
-               "in [default] also only_programs, skip_programs); ignored", key);
+               "in [default] also only_programs, skip_programs, log, log_level, log_format); "
+               "ignored", key);
 }
 
 static void parse_line(struct parser *p, char *s, size_t len)

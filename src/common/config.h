@@ -7,6 +7,7 @@
 #ifndef GC_CONFIG_FILE_H
 #define GC_CONFIG_FILE_H
 
+#include "logsettings.h"
 #include "settings.h"
 
 #include <stdbool.h>
@@ -73,6 +74,8 @@ struct gc_config {
     struct gc_program_name only[GC_MAX_PROGRAMS]; /* only_programs: allow list */
     struct gc_program_name skip[GC_MAX_PROGRAMS]; /* skip_programs: deny list */
     unsigned problems;       /* diagnostics given while loading */
+    struct gc_log_settings log;   /* log, log_level, log_format ([default] only) */
+    unsigned log_key_line[3];     /* line that set gc_log_knobs[i] */
 };
 
 /* One diagnostic: "file:line: reason" (or "file: reason"), no newline. */

@@ -33,6 +33,19 @@ void gc_sockinfo_set_remote(struct gc_sockinfo *si, const struct sockaddr *sa, s
     }
 }
 
+bool gc_program_names_match(const char *names, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = names; p && *p;) {
+        size_t len = strcspn(p, "/");
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        p += len + (p[len] == '/');
+    }
+    return false;
+}
+
 static bool in_range(uint16_t port, uint16_t lo, uint16_t hi)
 {
     return port != 0 && port >= lo && port <= hi;
@@ -44,7 +57,7 @@ bool gc_rule_matches(const struct gc_rule *r, const struct gc_sockinfo *si)
 
     if (r->disabled)
         return false;
-    if ((m->what & GC_MATCH_PROGRAM) && (!si->program || strcmp(si->program, m->program) != 0))
+    if ((m->what & GC_MATCH_PROGRAM) && !gc_program_names_match(si->program, m->program))
         return false;
     if ((m->what & GC_MATCH_ROLE) && si->role != m->role)
         return false;
@@ -123,7 +136,7 @@ bool gc_rules_need_addresses(const struct gc_config *cfg)
 static bool listed(const struct gc_program_name *list, unsigned n, const char *program)
 {
     for (unsigned i = 0; i < n; i++)
-        if (strcmp(list[i].name, program) == 0)
+        if (gc_program_names_match(program, list[i].name))
             return true;
     return false;
 }

@@ -19,7 +19,7 @@
 /* What is known about the socket being closed.  Zero means unknown; an
  * unknown property matches no rule that asks for it. */
 struct gc_sockinfo {
-    const char *program;   /* executable base name, or NULL */
+    const char *program;   /* the program's names, "name/name/...", or NULL */
     enum gc_role role;
     uint16_t local_port;   /* host order */
     uint16_t remote_port;
@@ -42,6 +42,10 @@ void gc_sockinfo_set_remote(struct gc_sockinfo *si, const struct sockaddr *sa, s
 
 bool gc_rule_matches(const struct gc_rule *r, const struct gc_sockinfo *si);
 
+/* Is 'name' one of 'names' ("name/name/...": the process name, argv[0]'s
+ * and the executable's base names; '/' never occurs in a base name)? */
+bool gc_program_names_match(const char *names, const char *name);
+
 /* out = defaults < cfg [default] < matching rules < env.  cfg and env may
  * be NULL; origin (gc_knob_count entries) may be NULL. */
 void gc_rules_resolve(const struct gc_config *cfg, const struct gc_sockinfo *si,
@@ -51,8 +55,8 @@ void gc_rules_resolve(const struct gc_config *cfg, const struct gc_sockinfo *si,
  * ask getsockname/getpeername before resolving. */
 bool gc_rules_need_addresses(const struct gc_config *cfg);
 
-/* False when the program is in skip_programs, or only_programs is given and
- * it is not there: such a program is never touched, whatever the rules or
+/* False when one of the program's names is in skip_programs, or
+ * only_programs is given and none of its names is there: such a program is never touched, whatever the rules or
  * the environment say.  A NULL program passes unless only_programs is set. */
 bool gc_config_program_allowed(const struct gc_config *cfg, const char *program);
 

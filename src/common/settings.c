@@ -15,10 +15,12 @@ void gc_settings_default(struct gc_settings *s)
 
 const char *gc_policy_name(enum gc_policy p)
 {
-    return p == GC_POLICY_OFF     ? "off"
-           : p == GC_POLICY_RESET ? "reset"
-           : p == GC_POLICY_AUDIT ? "audit"
-                                  : "linger";
+    switch (p) {
+    case GC_POLICY_OFF: return "off";
+    case GC_POLICY_RESET: return "reset";
+    case GC_POLICY_AUDIT: return "audit";
+    default: return "linger";
+    }
 }
 
 bool gc_parse_policy(const char *text, enum gc_policy *out, const char **why)
@@ -32,7 +34,7 @@ bool gc_parse_policy(const char *text, enum gc_policy *out, const char **why)
     else if (strcmp(text, "audit") == 0)
         *out = GC_POLICY_AUDIT;
     else {
-        *why = "is not a policy (linger, audit, off or reset)";
+        *why = "is not a policy (linger, off, reset or audit)";
         return false;
     }
     return true;

@@ -14,7 +14,7 @@ enum gc_policy {
     GC_POLICY_LINGER = 0, /* shutdown / drain / outq, then close */
     GC_POLICY_OFF,        /* pass-through: the kill switch */
     GC_POLICY_RESET,      /* abortive close: SO_LINGER {1,0}, then close (config rules) */
-    GC_POLICY_AUDIT,      /* plain close, and report what it lost or risked */
+    GC_POLICY_AUDIT,      /* plain close, and a record of every close that lost or risked data */
 };
 
 /* Steps of a linger, as bits. */

@@ -19,12 +19,12 @@
  * socket's linger.  Syscalls: none for a descriptor that is not the last
  * of its socket; the last one costs SO_COOKIE, TCP_INFO and, when nothing
  * else tells, SIOCINQ. */
-static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool (*may_linger)(void),
+static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool (*may_linger)(void),
                     struct gc_close_record *rec)
 {
     struct gc_fdent ent;
 
-    *rec = (struct gc_close_record){.fd = fd, .tcp_state = -1, .path = path, .unread = -1};
+    *rec = (struct gc_close_record){.fd = fd, .tcp_state = -1, .path = path};
     if (!gc_fd_lookup(fd, &ent))
         return false;
     if (ent.flags & GC_FD_EPOLL) {
@@ -78,6 +78,10 @@ static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool (*may_
         rec->verdict = GC_V_NOT_CONNECTED;
         return false;
     }
+    rec->role = ent.flags & GC_FD_ACCEPTED    ? GC_RROLE_ACCEPTED
+                : ent.flags & GC_FD_INHERITED ? GC_RROLE_INHERITED
+                                              : GC_RROLE_CONNECTED;
+    gc_record_capture(fd, rec); /* addresses and queues, when records want them */
     struct gc_plan plan;
     switch (gc_choose_policy(fd, &ent, &probe, deadline_ms, rec, &plan)) {
     case GC_DO_PLAIN:
@@ -89,7 +93,7 @@ static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool (*may_
         break;
     }
     if (may_linger && !may_linger()) {
-        rec->verdict = GC_V_SHARED; /* other threads may still use it */
+        rec->verdict = GC_V_THREADS; /* other threads may still use it */
         return false;
     }
     if (oflags & GC_OWN_ORIGIN_UNKNOWN)
@@ -97,7 +101,7 @@ static bool prepare(int fd, enum gc_path path, uint64_t deadline_ms, bool (*may_
     return gc_handoff_take(fd, &plan, rec);
 }
 
-void gc_close_prepare_on(int fd, enum gc_path path, struct gc_close_record *rec)
+void gc_close_prepare_on(int fd, enum gc_close_path path, struct gc_close_record *rec)
 {
     int saved_errno = errno;
     prepare(fd, path, 0, NULL, rec);
@@ -107,15 +111,15 @@ void gc_close_prepare_on(int fd, enum gc_path path, struct gc_close_record *rec)
 void gc_close_prepare(int fd, uint64_t deadline_ms, struct gc_close_record *rec)
 {
     int saved_errno = errno;
-    prepare(fd, GC_P_CLOSE, deadline_ms, NULL, rec);
+    prepare(fd, GC_PATH_CLOSE, deadline_ms, NULL, rec);
     errno = saved_errno;
 }
 
-bool gc_close_at_exit(int fd, uint64_t deadline_ms, bool (*may_linger)(void),
-                      struct gc_close_record *rec)
+bool gc_close_at_exit(int fd, enum gc_close_path path, uint64_t deadline_ms,
+                      bool (*may_linger)(void), struct gc_close_record *rec)
 {
     int saved_errno = errno;
-    bool taken = prepare(fd, GC_P_EXIT, deadline_ms, may_linger, rec);
+    bool taken = prepare(fd, path, deadline_ms, may_linger, rec);
     errno = saved_errno;
     return taken;
 }
@@ -130,11 +134,11 @@ void gc_close_finish(const struct gc_close_record *recs, int n)
 }
 
 /* A close of a descriptor the table knows: the whole pipeline. */
-static __attribute__((noinline)) int close_tracked(int fd)
+static __attribute__((noinline)) int close_tracked(int fd, enum gc_close_path path)
 {
     struct gc_close_record rec;
 
-    gc_close_prepare(fd, 0, &rec);
+    gc_close_prepare_on(fd, path, &rec);
     int r = gc_real_close(fd);
     gc_close_finish(&rec, 1);
     return r;
@@ -152,12 +156,19 @@ static __attribute__((noinline)) int close_maybe_own(int fd)
     return -1;
 }
 
+int gc_close_on(int fd, enum gc_close_path path)
+{
+    if (gc_fd_known(fd))
+        return close_tracked(fd, path);
+    return gc_close(fd);
+}
+
 int gc_close(int fd)
 {
     /* The common case, kept small: a descriptor the table does not know
      * (also close(-1)) goes straight to the real close. */
     if (__builtin_expect(gc_fd_known(fd), 0))
-        return close_tracked(fd);
+        return close_tracked(fd, GC_PATH_CLOSE);
     if (__builtin_expect(fd >= __atomic_load_n(&gc_own_fd_min, __ATOMIC_RELAXED), 0))
         return close_maybe_own(fd);
     return gc_real_close(fd);

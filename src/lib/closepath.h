@@ -13,7 +13,7 @@
  * table and from its socket's family count; when it was the last one and
  * something is at stake, the helper process takes the linger.  Never waits.
  * errno is left as it was. */
-void gc_close_prepare_on(int fd, enum gc_path path, struct gc_close_record *rec);
+void gc_close_prepare_on(int fd, enum gc_close_path path, struct gc_close_record *rec);
 /* The same, path "close". */
 void gc_close_prepare(int fd, uint64_t deadline_ms, struct gc_close_record *rec);
 
@@ -25,11 +25,13 @@ void gc_close_finish(const struct gc_close_record *recs, int n);
  * open as it ends (the kernel closes it); returns true when the helper
  * took its linger.  may_linger, asked only when a linger is due: false
  * means only the family count is kept right (other threads still run). */
-bool gc_close_at_exit(int fd, uint64_t deadline_ms, bool (*may_linger)(void),
-                      struct gc_close_record *rec);
+bool gc_close_at_exit(int fd, enum gc_close_path path, uint64_t deadline_ms,
+                      bool (*may_linger)(void), struct gc_close_record *rec);
 
 /* close(): prepare, the real close, record.  Returns what the real close
  * returned, with its errno. */
 int gc_close(int fd);
+/* The same, for another way in (syscall(SYS_close)). */
+int gc_close_on(int fd, enum gc_close_path path);
 
 #endif

@@ -19,6 +19,7 @@
 #include "gc.h"
 #include "ownfd.h"
 #include "owner.h"
+#include "progname.h"
 #include "real.h"
 #include "sys.h"
 
@@ -212,13 +213,15 @@ static void helper_gone(int fd)
 static bool send_to_helper(int fd, const struct gc_handoff *h)
 {
     int tx = __atomic_load_n(&channel, __ATOMIC_ACQUIRE);
+    int fds[2] = {fd, h->has_log ? h->log.fd : -1};
+    int nfds = fds[1] >= 0 ? 2 : 1;
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
+        char buf[CMSG_SPACE(2 * sizeof(int))];
     } ctl;
     struct iovec iov = {(void *)h, sizeof *h};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-                       .msg_controllen = sizeof ctl.buf};
+                       .msg_controllen = CMSG_SPACE(nfds * sizeof(int))};
 
     if (tx < 0)
         return false;
@@ -226,8 +229,8 @@ static bool send_to_helper(int fd, const struct gc_handoff *h)
     struct cmsghdr *c = CMSG_FIRSTHDR(&m);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+    memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
     if (gc_sys(SYS_sendmsg, tx, &m, MSG_DONTWAIT | MSG_NOSIGNAL) == (long)sizeof *h)
         return true;
     if (errno == EPIPE || errno == ECONNREFUSED || errno == ENOTCONN || errno == EBADF ||
@@ -248,6 +251,14 @@ bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record 
         rec->verdict = GC_V_NO_WORKER;
     } else {
         h.pid = (int32_t)gc_sys(SYS_getpid);
+        const char *name = gc_progname_primary();
+        size_t n = name ? strlen(name) : 0;
+        if (n >= sizeof h.program)
+            n = sizeof h.program - 1;
+        memcpy(h.program, name ? name : "", n);
+        /* The record of this close is written by the helper, at the end of
+         * the linger, where this program's records go. */
+        h.has_log = gc_log_export(&h.log);
         h.rec.verdict = GC_V_LINGER;
         /* No event for the old socket may reach the program once it closed
          * its number: leave its epoll sets while the number still names it,

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "log.h"
 #include "policy.h"
 #include "record.h"
 
@@ -22,7 +23,10 @@
 struct gc_handoff {
     struct gc_plan plan;
     struct gc_close_record rec;
-    int32_t pid; /* the sending process (the helper looks at its io_uring use) */
+    int32_t pid;            /* the sending process (its io_uring use, its records) */
+    char program[64];       /* its name, for the record the helper writes */
+    bool has_log;           /* log settings below, and their channel sent along */
+    struct gc_log_export log;
 };
 
 /* Gives the linger of 'fd' (the last descriptor of its socket) to the

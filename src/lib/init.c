@@ -14,7 +14,9 @@
 #include "config.h"
 #include "fdtable.h"
 #include "policy.h"
+#include "log.h"
 #include "mode.h"
+#include "progname.h"
 #include "ownfd.h"
 #include "owner.h"
 #include "procscan.h"
@@ -29,7 +31,6 @@
 
 static struct gc_config config;
 static struct gc_policy_source source;
-static char program[GC_NAME_MAX];
 static int ready;
 
 const struct gc_policy_source *gc_policy_source(void)
@@ -40,7 +41,7 @@ const struct gc_policy_source *gc_policy_source(void)
 static void config_problem(const char *text, void *ctx)
 {
     (void)ctx;
-    gc_report(text, NULL);
+    gc_report_config(text);
 }
 
 /* GRACECLOSE_CONFIG names the file (ignored in secure-execution mode,
@@ -69,25 +70,6 @@ static void bad_setting(const struct gc_knob *k, const char *text, const char *w
 
     k->format(kept, value, sizeof value);
     gc_report(k->env, "='", text, "' ", why, "; using ", value, NULL);
-}
-
-/* The executable's base name, which program rules match. */
-static void find_program(void)
-{
-    char path[4096];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-    const char *base = path;
-
-    if (n <= 0)
-        return;
-    path[n] = '\0';
-    if (strrchr(path, '/'))
-        base = strrchr(path, '/') + 1;
-    size_t len = strlen(base);
-    if (len >= sizeof program)
-        return; /* unknown: a cut name would match rules for another */
-    memcpy(program, base, len);
-    program[len] = '\0';
 }
 
 /* Descriptors open before we loaded (exec inheritance): the family
@@ -171,7 +153,7 @@ static void in_child(void)
  * config file excludes.  Nothing is tracked, so nothing is ever touched. */
 static bool switched_off(const struct gc_config *cfg)
 {
-    if (!gc_config_program_allowed(cfg, program[0] ? program : NULL))
+    if (!gc_config_program_allowed(cfg, source.program))
         return true;
     unsigned policy_bit = 1u << (gc_knob_by_env("GRACECLOSE_POLICY") - gc_knobs);
     return (source.env.set & policy_bit) && source.env.v.policy == GC_POLICY_OFF;
@@ -186,8 +168,7 @@ __attribute__((constructor)) static void gc_init(void)
     Dl_info self;
     gc_handoff_init(dladdr((void *)gc_init, &self) ? self.dli_fname : NULL);
     gc_owner_set_pid();
-    find_program();
-    source.program = program[0] ? program : NULL;
+    source.program = gc_progname_init();
     source.config = load_config();
     source.need_addresses = source.config && gc_rules_need_addresses(source.config);
 
@@ -196,6 +177,7 @@ __attribute__((constructor)) static void gc_init(void)
                      &base, NULL);
     gc_overlay_clear(&source.env);
     gc_overlay_from_env(&source.env, secure_getenv, bad_setting, &base);
+    gc_log_setup(source.config);
 
     gc_mode_read_status();
     if (switched_off(source.config)) {

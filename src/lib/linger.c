@@ -143,8 +143,12 @@ static bool begin(struct gc_linger *l, uint64_t now)
     }
     int state = gc_tcp_state(l->fd);
     l->shut = gc_state_write_shut(state);
-    if (!l->shut && (l->plan.s.steps & GC_STEP_SHUTDOWN))
+    l->rec.steps = l->plan.s.steps & (GC_STEP_DRAIN | GC_STEP_OUTQ);
+    if (!l->shut && (l->plan.s.steps & GC_STEP_SHUTDOWN)) {
         l->shut = gc_sys(SYS_shutdown, l->fd, SHUT_WR) == 0;
+        if (l->shut)
+            l->rec.steps |= GC_STEP_SHUTDOWN;
+    }
     /* Even when the peer's FIN is in, bytes it sent before may be queued:
      * the first drain reads them and meets the EOF. */
     l->peer_eof = l->drain ? false : gc_state_peer_finished(state);
@@ -186,8 +190,10 @@ bool gc_linger_step(struct gc_linger *l, uint64_t now, short revents)
     int state = gc_tcp_state(l->fd);
     if (state < 0 || socket_failed(l->fd))
         return finish(l, GC_O_PEER_RESET, now);
+    /* CLOSE with no error: both FINs went their way (a reset would have
+     * left an error, caught just above). */
     if (state == TCP_CLOSE)
-        return finish(l, l->peer_eof ? GC_O_PEER_CLOSED : GC_O_PEER_RESET, now);
+        return finish(l, GC_O_PEER_CLOSED, now);
 
     /* After our FIN the queue holds one byte for it until the peer acks;
      * a bare FIN's ack is delayed ~40 ms, so do not wait for it. */

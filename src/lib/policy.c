@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 
+#include "audit.h"
 #include "gc.h"
 #include "rules.h"
 
@@ -26,8 +27,12 @@ static bool at_stake(int fd, const struct gc_tcp_probe *p, uint32_t idle_ms,
         if (p->unacked_segs || p->notsent_bytes)
             return true;
     }
-    rec->unread = gc_unread_bytes(fd);
-    return rec->unread != 0; /* -1: cannot tell, so assume so */
+    int unread = gc_unread_bytes(fd);
+    if (unread >= 0) {
+        rec->unread = (uint32_t)unread;
+        rec->known |= GC_REC_UNREAD;
+    }
+    return unread != 0; /* -1: cannot tell, so assume so */
 }
 
 static enum gc_role role_of(const struct gc_fdent *ent)
@@ -105,12 +110,14 @@ enum gc_decision gc_choose_policy(int fd, const struct gc_fdent *ent,
         rec->verdict = GC_V_RESET;
         return GC_DO_RESET;
     }
-    if (!at_stake(fd, probe, plan->s.idle_ms, rec)) {
-        rec->verdict = GC_V_NOTHING_AT_STAKE;
+    if (plan->s.policy == GC_POLICY_AUDIT) {
+        /* Look, and close exactly as without the library.  Only the last
+         * holder's close can lose anything, so only it is assessed. */
+        gc_audit_assess(fd, plan->s.idle_ms, rec);
         return GC_DO_PLAIN;
     }
-    if (plan->s.policy == GC_POLICY_AUDIT) {
-        rec->verdict = GC_V_AUDIT;
+    if (!at_stake(fd, probe, plan->s.idle_ms, rec)) {
+        rec->verdict = GC_V_NOTHING_AT_STAKE;
         return GC_DO_PLAIN;
     }
     uint64_t own = gc_now_ms() + plan->s.timeout_ms;

@@ -1,66 +1,68 @@
-/* report.c - diagnostics to stderr, unless stderr is a socket. */
+/* report.c - warnings about settings, through the log (see report.h). */
 #include "report.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <time.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#define LINE_MAX_BYTES 1024
+#include "line.h"
+#include "log.h"
+
+#define TEXT_MAX 700
 #define PIECE_MAX_BYTES 400 /* a config message (path + reason) fits whole */
+#define QUEUE_MAX 12        /* environment problems: one per variable at most */
 
-static int stderr_is_socket(void)
+struct queue {
+    unsigned n;
+    uint64_t more; /* not kept */
+    char text[QUEUE_MAX][TEXT_MAX];
+};
+
+static struct queue config_q, other_q;
+static int flushed;
+static char config_path[TEXT_MAX];
+
+static void emit(const char *text)
 {
-    struct stat st;
-    return fstat(2, &st) == 0 && S_ISSOCK(st.st_mode);
+    struct gc_line l;
+
+    gc_line_begin(&l, GC_LOG_WARN, NULL);
+    gc_line_message(&l, text);
+    /* Load-time lines have their own bounds; runtime ones share the log's. */
+    gc_line_send(&l, __atomic_load_n(&flushed, __ATOMIC_ACQUIRE) ? GC_LOG_NORMAL
+                                                                  : GC_LOG_UNBOUNDED);
 }
 
-/* stderr may be a pipe nobody reads any more: a plain write would kill the
- * host program with SIGPIPE.  Block it for the write, and take back a
- * SIGPIPE the write raised (but not one that was pending already). */
-static void write_no_sigpipe(const char *buf, size_t len)
+static void keep(struct queue *q, unsigned limit, const char *text)
 {
-    sigset_t pipe_only, old, pending;
-    bool was_pending;
-
-    sigemptyset(&pipe_only);
-    sigaddset(&pipe_only, SIGPIPE);
-    sigpending(&pending);
-    was_pending = sigismember(&pending, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
-    ssize_t w = write(2, buf, len);
-    if (w < 0 && errno == EPIPE && !was_pending) {
-        struct timespec zero = {0, 0};
-        sigtimedwait(&pipe_only, NULL, &zero);
+    if (q->n >= limit) {
+        q->more++;
+        return;
     }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    size_t n = strlen(text);
+    if (n >= TEXT_MAX)
+        n = TEXT_MAX - 1;
+    memcpy(q->text[q->n], text, n);
+    q->text[q->n][n] = '\0';
+    q->n++;
 }
 
 void gc_report(const char *first, ...)
 {
-    char line[LINE_MAX_BYTES];
+    char line[TEXT_MAX];
     size_t used = 0;
     int saved_errno = errno;
     va_list ap;
 
-    if (stderr_is_socket()) {
-        errno = saved_errno;
-        return;
-    }
-    memcpy(line, "graceclose: ", 12);
-    used = 12;
     va_start(ap, first);
     for (const char *p = first; p; p = va_arg(ap, const char *)) {
         size_t n = strlen(p);
-        int cut = n > PIECE_MAX_BYTES;
+        bool cut = n > PIECE_MAX_BYTES;
         if (cut)
             n = PIECE_MAX_BYTES;
-        if (used + n + 5 > sizeof line)
+        if (used + n + 4 > sizeof line)
             break;
         memcpy(line + used, p, n);
         used += n;
@@ -70,7 +72,59 @@ void gc_report(const char *first, ...)
         }
     }
     va_end(ap);
-    line[used++] = '\n';
-    write_no_sigpipe(line, used);
+    line[used] = '\0';
+    if (__atomic_load_n(&flushed, __ATOMIC_ACQUIRE))
+        emit(line);
+    else
+        keep(&other_q, QUEUE_MAX, line);
     errno = saved_errno;
+}
+
+void gc_report_config(const char *text)
+{
+    int saved_errno = errno;
+
+    if (!config_path[0]) { /* "path:line: reason" or "path: reason" */
+        const char *colon = strchr(text, ':');
+        size_t n = colon ? (size_t)(colon - text) : 0;
+        if (n < sizeof config_path) {
+            memcpy(config_path, text, n);
+            config_path[n] = '\0';
+        }
+    }
+    if (__atomic_load_n(&flushed, __ATOMIC_ACQUIRE))
+        emit(text);
+    else
+        keep(&config_q, GC_REPORT_CONFIG_SHOWN, text);
+    errno = saved_errno;
+}
+
+void gc_report_flush(void)
+{
+    for (unsigned i = 0; i < config_q.n; i++)
+        emit(config_q.text[i]);
+    if (config_q.more) {
+        char num[24], *p = num + sizeof num;
+        uint64_t v = config_q.more;
+        *--p = '\0';
+        do
+            *--p = (char)('0' + v % 10);
+        while ((v /= 10) && p > num);
+        char line[TEXT_MAX];
+        struct gc_buf b;
+        gc_buf_init(&b, line, sizeof line);
+        gc_put(&b, "... and ");
+        gc_put(&b, p);
+        gc_put(&b, config_q.more == 1 ? " more problem" : " more problems");
+        gc_put(&b, " in this config file; 'graceclose check ");
+        gc_put(&b, config_path);
+        gc_put(&b, "' lists them all");
+        line[b.len] = '\0';
+        emit(line);
+    }
+    for (unsigned i = 0; i < other_q.n; i++)
+        emit(other_q.text[i]);
+    config_q.n = other_q.n = 0;
+    config_q.more = other_q.more = 0;
+    __atomic_store_n(&flushed, 1, __ATOMIC_RELEASE);
 }

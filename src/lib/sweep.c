@@ -10,7 +10,7 @@
 #include "procscan.h"
 #include "track.h"
 
-void gc_sweep_range(int lo, int hi, enum gc_path path)
+void gc_sweep_range(int lo, int hi, enum gc_close_path path)
 {
     int hw = gc_fd_highwater();
 
@@ -39,7 +39,7 @@ static bool program_alone(void)
     return alone_answer == 1;
 }
 
-void gc_sweep_at_exit(void)
+void gc_sweep_at_exit(enum gc_close_path path)
 {
     struct gc_settings s;
     uint64_t deadline = gc_now_ms() + (gc_base_settings(&s) ? s.timeout_ms : 0);
@@ -58,7 +58,7 @@ void gc_sweep_at_exit(void)
         struct gc_close_record rec;
         if (!gc_fd_lookup(fd, &e) || (e.flags & GC_FD_EPOLL))
             continue;
-        if (!gc_close_at_exit(fd, deadline, program_alone, &rec))
+        if (!gc_close_at_exit(fd, path, deadline, program_alone, &rec))
             gc_close_finish(&rec, 1);
     }
 }

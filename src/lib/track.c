@@ -13,6 +13,7 @@
 #include "owner.h"
 #include "procscan.h"
 #include "region.h"
+#include "summary.h"
 
 static int disabled;
 /* Odd while a fork is under way; bumped at its start and its end.  A
@@ -68,6 +69,9 @@ void gc_track_new(int fd, uint32_t flags, unsigned before)
 
     if (fd >= 0 && fd < GC_FDTABLE_SIZE && gc_table_writable()) {
         uint64_t cookie = gc_socket_cookie(fd);
+        struct gc_fdent old;
+        if (cookie)
+            gc_summary_socket(gc_fd_lookup(fd, &old)); /* an entry left: a close we never saw */
         if (cookie)
             record(fd, cookie, flags, 1 + fork_extra(before), 0, 0);
         else

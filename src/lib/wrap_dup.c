@@ -63,7 +63,7 @@ static int dup_onto(int oldfd, int newfd, int flags, int is_dup3)
 
     unsigned phase = gc_track_phase();
     if (closing)
-        gc_close_prepare_on(newfd, GC_P_DUP2, &rec);
+        gc_close_prepare_on(newfd, is_dup3 ? GC_PATH_DUP3 : GC_PATH_DUP2, &rec);
     else
         gc_ownfd_evacuate(newfd); /* a number of ours, now the program's */
     int fd = is_dup3 ? gc_real_dup3(oldfd, newfd, flags) : gc_real_dup2(oldfd, newfd);

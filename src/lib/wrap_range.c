@@ -46,7 +46,7 @@ GC_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
     if (first > last) /* the kernel's EINVAL, unchanged */
         return (int)gc_sys(SYS_close_range, first, last, flags);
     if (flags == 0)
-        gc_sweep_range(to_int(first), to_int(last), GC_P_CLOSE_RANGE);
+        gc_sweep_range(to_int(first), to_int(last), GC_PATH_CLOSE_RANGE);
     gc_ownfd_each_gap(first, last, close_piece, &c);
     return c.result;
 }
@@ -57,6 +57,6 @@ GC_EXPORT void closefrom(int lowfd)
 
     if (lowfd < 0)
         lowfd = 0;
-    gc_sweep_range(lowfd, GC_FDTABLE_SIZE - 1, GC_P_CLOSEFROM);
+    gc_sweep_range(lowfd, GC_FDTABLE_SIZE - 1, GC_PATH_CLOSEFROM);
     gc_ownfd_each_gap((unsigned)lowfd, ~0u, close_piece, &c);
 }

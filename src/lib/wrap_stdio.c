@@ -80,7 +80,8 @@ GC_EXPORT int fclose(FILE *stream)
     if (__fwriting(stream) && fflush(stream) == EOF)
         flush_errno = errno;
     errno = saved_errno;
-    gc_close_prepare(fd, 0, &rec);
+    gc_close_prepare_on(fd, GC_PATH_FCLOSE, &rec);
+    rec.path = GC_PATH_FCLOSE;
     int r = GC_REAL_LATE(fclose)(stream);
     gc_close_finish(&rec, 1);
     if (flush_errno && r == 0) {

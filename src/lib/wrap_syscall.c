@@ -85,7 +85,7 @@ GC_EXPORT long syscall(long n, ...)
 
     switch (n) {
     case SYS_close:
-        return gc_close((int)a[0]);
+        return gc_close_on((int)a[0], GC_PATH_SYSCALL);
     case SYS_close_range:
         return close_range((unsigned int)a[0], (unsigned int)a[1], (int)a[2]);
     case SYS_clone:

@@ -277,8 +277,36 @@ static void test_programs(void)
     CHECK(gc_config_program_allowed(NULL, "anything"));
 }
 
+/* A program goes by several names ("process/argv0/exe", issue 9): rules
+ * and program lists match any of them, and never a part of one. */
+static void test_program_names(void)
+{
+    CHECK(gc_program_names_match("redis-server/redis-check-rdb", "redis-server"));
+    CHECK(gc_program_names_match("redis-server/redis-check-rdb", "redis-check-rdb"));
+    CHECK(!gc_program_names_match("redis-server/redis-check-rdb", "redis"));
+    CHECK(!gc_program_names_match("redis-server/redis-check-rdb", "check-rdb"));
+    CHECK(!gc_program_names_match(NULL, "x"));
+    CHECK(gc_program_names_match("solo", "solo"));
+    load("[default]\nskip_programs = redis-server\n");
+    CHECK(!gc_config_program_allowed(&cfg, "redis-server/redis-check-rdb"));
+    CHECK(!gc_config_program_allowed(&cfg, "redis-check-rdb/redis-server"));
+    CHECK(gc_config_program_allowed(&cfg, "redis-check-rdb"));
+    load("[default]\nonly_programs = fetch.sh\n");
+    CHECK(gc_config_program_allowed(&cfg, "fetch.sh/bash"));
+    CHECK(!gc_config_program_allowed(&cfg, "bash"));
+    load("[r]\nprogram = redis-check-rdb\ntimeout = 1s\n");
+    struct gc_settings s;
+    struct gc_sockinfo si = {.program = "redis-server/redis-check-rdb"};
+    gc_rules_resolve(&cfg, &si, NULL, &s, NULL);
+    CHECK(s.timeout_ms == 1000);
+    si.program = "redis-server";
+    gc_rules_resolve(&cfg, &si, NULL, &s, NULL);
+    CHECK(s.timeout_ms == GC_DEFAULT_TIMEOUT_MS);
+}
+
 int main(void)
 {
+    test_program_names();
     test_program_ports_role();
     test_cidr();
     test_combining();
