@@ -26,6 +26,12 @@
 #define CHANNEL 3
 #define LINGERS_MAX 4096  /* in flight; past it the oldest is closed plainly */
 #define IDLE_WAKE_MS 1000
+/* With no linger for this long the helper ends, even while programs of the
+ * family still run (a process without the library may hold the channel's
+ * end for ever, and a service manager waits for every process): new
+ * hand-offs are refused first, what is queued is taken, and the next close
+ * that needs a helper starts a new one. */
+#define IDLE_EXIT_MS 2000
 
 static struct gc_linger lingers[LINGERS_MAX];
 static bool busy[LINGERS_MAX];
@@ -143,12 +149,23 @@ int main(void)
         setrlimit(RLIMIT_NOFILE, &rl);
     }
 
+    uint64_t last_busy = gc_now_ms();
     while (!senders_gone || in_flight > 0) {
         uint64_t now = gc_now_ms(), wake_at = now + IDLE_WAKE_MS;
+        if (in_flight > 0)
+            last_busy = now;
+        else if (!senders_gone && now - last_busy >= IDLE_EXIT_MS) {
+            gc_sys(SYS_shutdown, CHANNEL, SHUT_RD);
+            receive(now);
+            senders_gone = true;
+            continue;
+        }
         int n = 0;
         if (!senders_gone) {
             pfd[n] = (struct pollfd){.fd = CHANNEL, .events = POLLIN};
             who[n++] = -1;
+            if (in_flight == 0 && last_busy + IDLE_EXIT_MS < wake_at)
+                wake_at = last_busy + IDLE_EXIT_MS;
         }
         for (int i = 0; i < LINGERS_MAX; i++) {
             if (!busy[i])

@@ -14,6 +14,24 @@
 #include "region.h"
 #include "track.h"
 #include "handoff.h"
+#include "log.h"
+
+/* For the record of a close that does nothing: state, role, addresses. */
+static void describe(int fd, const struct gc_fdent *ent, struct gc_close_record *rec)
+{
+    struct gc_tcp_probe probe;
+    if (!gc_tcp_probe(fd, &probe))
+        return;
+    rec->tcp_state = probe.state;
+    if (!gc_state_connected(probe.state)) {
+        rec->verdict = GC_V_NOT_CONNECTED;
+        return;
+    }
+    rec->role = ent->flags & GC_FD_ACCEPTED    ? GC_RROLE_ACCEPTED
+                : ent->flags & GC_FD_INHERITED ? GC_RROLE_INHERITED
+                                               : GC_RROLE_CONNECTED;
+    gc_record_capture(fd, rec);
+}
 
 /* The stages for one descriptor.  Returns true when the helper took the
  * socket's linger.  Syscalls: none for a descriptor that is not the last
@@ -55,6 +73,10 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
                                                : -1;
     if (left != 0) {
         rec->verdict = left > 0 ? GC_V_SHARED : GC_V_UNCOUNTED;
+        /* Nothing to do here; but when records are written, say what the
+         * socket was (a listener's copy is no shared connection). */
+        if (gc_log_on(GC_LOG_INFO))
+            describe(fd, &ent, rec);
         return false;
     }
     if (gc_socket_cookie(fd) != ent.cookie) {
@@ -127,9 +149,12 @@ bool gc_close_at_exit(int fd, enum gc_close_path path, uint64_t deadline_ms,
 void gc_close_finish(const struct gc_close_record *recs, int n)
 {
     int saved_errno = errno;
-    for (int i = 0; i < n; i++)
-        if (recs[i].verdict != GC_V_LINGER)
+    for (int i = 0; i < n; i++) {
+        if (recs[i].verdict == GC_V_LINGER)
+            gc_record_handed(&recs[i]);
+        else
             gc_record(&recs[i]);
+    }
     errno = saved_errno;
 }
 

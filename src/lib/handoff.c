@@ -279,6 +279,10 @@ bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record 
 
 void gc_handoff_before_fork(void)
 {
-    if (gc_fd_highwater() >= 0 && !gc_in_foreign_child())
+    struct gc_settings s;
+    /* Only where lingers can happen: not in audit mode, nor under a
+     * policy that is off or reset for the whole program. */
+    if (gc_fd_highwater() >= 0 && !gc_in_foreign_child() && gc_base_settings(&s) &&
+        s.policy == GC_POLICY_LINGER)
         helper_up();
 }

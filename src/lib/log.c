@@ -267,18 +267,29 @@ bool gc_log_export(struct gc_log_export *out)
 
     if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE) || conf.dest == GC_LOG_OFF)
         return false;
-    out->conf = conf;
+    out->set = conf.set;
+    out->dest = conf.dest;
+    out->level = conf.level;
+    out->format = conf.format;
     out->style = (int)style;
     out->bounded = bounded;
-    /* The channel as it is now; opened now if it never was (stderr). */
-    out->fd = acquire(&c) ? c.fd : -1;
+    /* The channel as it is now; opened now if it never was (stderr).  A
+     * pipe is not handed over: the helper would keep it open until the
+     * linger ends, and whoever reads the program's stderr would wait for
+     * its end of file that long (`out=$(prog 2>&1)`).  Those records are
+     * dropped (README: Logging). */
+    out->fd = acquire(&c) && c.kind != GC_CHAN_PIPE ? c.fd : -1;
     out->kind = out->fd >= 0 ? (int)c.kind : 0;
     return true;
 }
 
 void gc_log_import(const struct gc_log_export *in, int fd)
 {
-    conf = in->conf;
+    gc_log_settings_default(&conf);
+    conf.set = in->set;
+    conf.dest = in->dest;
+    conf.level = in->level;
+    conf.format = in->format;
     style = (enum gc_log_style)in->style;
     bounded = 0; /* the sender's bound counts its own warnings */
     struct gc_chan c = {.fd = fd, .kind = (enum gc_chan_kind)in->kind};

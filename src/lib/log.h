@@ -50,7 +50,10 @@ void gc_log_write(enum gc_log_level level, enum gc_log_mode mode, const char *bu
  * linger it takes (exported at hand-off, the channel's descriptor sent
  * along), made the helper's own for the record of that linger. */
 struct gc_log_export {
-    struct gc_log_settings conf;
+    unsigned set;                 /* of the settings below (no file path: */
+    enum gc_log_dest dest;        /* the channel goes along as a descriptor) */
+    enum gc_log_level level;
+    enum gc_log_format format;
     int style, bounded, kind, fd;
 };
 bool gc_log_export(struct gc_log_export *out);

@@ -1,6 +1,9 @@
 /* logdest.c - log channels (see logdest.h). */
 #include "logdest.h"
 
+#include "highfd.h"
+#include "sys.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -17,31 +20,21 @@
 #include <unistd.h>
 
 #define SYSLOG_PATH "/dev/log"
-#define HIGH_FD_TOP 1024 /* stay below select()'s limit and a small fd table */
-#define HIGH_FD_ROOM 24
 
 static void raw_close(int fd)
 {
     int saved = errno;
-    syscall(SYS_close, fd);
+    gc_sys(SYS_close, fd);
     errno = saved;
 }
 
-/* Moves fd to a high number with close-on-exec; -errno on failure. */
+/* Moves fd where the program never meets it (highfd.h), close-on-exec;
+ * -errno on failure (EMFILE: there is no such place). */
 static int move_high(int fd)
 {
-    struct rlimit rl;
-    long top = HIGH_FD_TOP;
-    int nfd = -1;
-
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-        (long)rl.rlim_cur < top)
-        top = (long)rl.rlim_cur;
-    for (long lo = top - HIGH_FD_ROOM; nfd < 0 && lo >= 10; lo /= 2)
-        nfd = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, lo);
-    int err = errno;
+    int nfd = gc_fd_copy_high(fd, false);
     raw_close(fd);
-    return nfd >= 0 ? nfd : -(err ? err : EMFILE);
+    return nfd >= 0 ? nfd : -EMFILE;
 }
 
 static int finish_open(struct gc_chan *c, int fd, enum gc_chan_kind kind)
@@ -68,7 +61,7 @@ static int finish_open(struct gc_chan *c, int fd, enum gc_chan_kind kind)
 int gc_chan_open_file(struct gc_chan *c, const char *path)
 {
     /* O_NONBLOCK: a FIFO without a reader fails at once instead of hanging. */
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, path,
+    int fd = (int)gc_sys(SYS_openat, AT_FDCWD, path,
                           O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
     struct stat st;
 
@@ -84,7 +77,7 @@ int gc_chan_open_file(struct gc_chan *c, const char *path)
 
 int gc_chan_open_syslog(struct gc_chan *c)
 {
-    int fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int fd = (int)gc_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     return finish_open(c, fd, GC_CHAN_SYSLOG);
 }
 
@@ -97,9 +90,9 @@ int gc_chan_open_stderr(struct gc_chan *c)
     if (S_ISSOCK(st.st_mode))
         return gc_chan_open_syslog(c);
     if (S_ISREG(st.st_mode)) /* share the program's offset: dup, never reopen */
-        return finish_open(c, (int)syscall(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 0), GC_CHAN_FILE);
+        return finish_open(c, (int)gc_sys(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 0), GC_CHAN_FILE);
     /* A pipe, FIFO or terminal: our own open file description, non-blocking. */
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/fd/2",
+    int fd = (int)gc_sys(SYS_openat, AT_FDCWD, "/proc/self/fd/2",
                           O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd >= 0) {
         struct stat again;
@@ -108,7 +101,7 @@ int gc_chan_open_stderr(struct gc_chan *c)
         raw_close(fd);
     }
     /* /proc unavailable: a plain copy; writes then check the pipe's room. */
-    return finish_open(c, (int)syscall(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 0), GC_CHAN_PIPE);
+    return finish_open(c, (int)gc_sys(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 0), GC_CHAN_PIPE);
 }
 
 int gc_chan_valid(const struct gc_chan *c)
@@ -146,7 +139,7 @@ static ssize_t write_no_sigpipe(int fd, const char *buf, size_t len)
 static bool pipe_has_room(int fd, size_t len)
 {
     int queued = 0;
-    long size = syscall(SYS_fcntl, fd, F_GETPIPE_SZ);
+    long size = gc_sys(SYS_fcntl, fd, F_GETPIPE_SZ);
 
     if (size <= 0 || ioctl(fd, FIONREAD, &queued) != 0)
         return true; /* a terminal: no way to ask */
@@ -166,7 +159,7 @@ int gc_chan_write(const struct gc_chan *c, const char *buf, size_t len)
         break;
     }
     case GC_CHAN_PIPE:
-        if (!(syscall(SYS_fcntl, c->fd, F_GETFL) & O_NONBLOCK) && !pipe_has_room(c->fd, len))
+        if (!(gc_sys(SYS_fcntl, c->fd, F_GETFL) & O_NONBLOCK) && !pipe_has_room(c->fd, len))
             return -EAGAIN;
         w = write_no_sigpipe(c->fd, buf, len);
         break;

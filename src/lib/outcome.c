@@ -18,6 +18,7 @@ static const char *const names[GC_L_COUNT] = {
     [GC_L_PASSED] = "passed",
     [GC_L_AT_RISK] = "at-risk",
     [GC_L_AUDIT_CLEAN] = "clean",
+    [GC_L_HANDED] = "handed-off",
 };
 
 const char *gc_label_name(enum gc_label l)

@@ -24,6 +24,7 @@ enum gc_label {
     GC_L_PASSED,          /* not a close graceclose handles (debug only) */
     GC_L_AT_RISK,         /* audit: a plain close that lost or risked data */
     GC_L_AUDIT_CLEAN,     /* audit: a plain close that risked nothing */
+    GC_L_HANDED,          /* given to the helper, whose record tells the ending */
     GC_L_COUNT
 };
 

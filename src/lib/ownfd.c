@@ -7,11 +7,11 @@
 #include <unistd.h>
 
 #include "handoff.h"
+#include "highfd.h"
 #include "region.h"
 #include "sys.h"
 
 #define OWN_MAX 8 /* the table, the channel, and room for a move */
-#define SMALL_LIMIT 1024
 
 static int own[OWN_MAX]; /* fd + 1; 0: free */
 int gc_own_fd_min = 1 << 30; /* lowest of ours: below it, a close asks nothing */
@@ -53,28 +53,9 @@ void gc_ownfd_adopt(int fd)
         remember(fd);
 }
 
-/* A copy of fd above the soft limit (raised for the instant of the dup,
- * when the hard limit allows), or at the top of the range. */
 static int copy_high(int fd, bool keep_on_exec)
 {
-    struct rlimit rl;
-    int cmd = keep_on_exec ? F_DUPFD : F_DUPFD_CLOEXEC;
-
-    if (gc_sys(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) != 0)
-        return -1;
-    if (rl.rlim_cur == RLIM_INFINITY)
-        return -1;
-    if (rl.rlim_max > rl.rlim_cur) {
-        struct rlimit raised = {rl.rlim_max, rl.rlim_max};
-        if (gc_sys(SYS_prlimit64, 0, RLIMIT_NOFILE, &raised, NULL) == 0) {
-            int high = (int)gc_sys(SYS_fcntl, fd, cmd, (long)rl.rlim_cur);
-            gc_sys(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, NULL);
-            return high;
-        }
-    }
-    if (rl.rlim_cur < SMALL_LIMIT)
-        return -1; /* every slot is the program's */
-    return (int)gc_sys(SYS_fcntl, fd, cmd, (long)(rl.rlim_cur - OWN_MAX));
+    return gc_fd_copy_high(fd, keep_on_exec);
 }
 
 int gc_ownfd_place(int fd, bool keep_on_exec)

@@ -1,6 +1,8 @@
 /* progname.c - the names of this program (see progname.h). */
 #include "progname.h"
 
+#include "sys.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -34,13 +36,13 @@ static int take(char *out, const char *name, size_t len)
 static int read_comm(char *out)
 {
     char buf[64];
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/comm", O_RDONLY | O_CLOEXEC);
+    int fd = (int)gc_sys(SYS_openat, AT_FDCWD, "/proc/self/comm", O_RDONLY | O_CLOEXEC);
     ssize_t n;
 
     if (fd < 0)
         return 0;
     n = read(fd, buf, sizeof buf - 1);
-    syscall(SYS_close, fd);
+    gc_sys(SYS_close, fd);
     if (n <= 0)
         return 0;
     while (n > 0 && buf[n - 1] == '\n')
@@ -102,13 +104,13 @@ static void add(const char *name)
 static int whole_comm(const char *comm, char *out)
 {
     char buf[4096];
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    int fd = (int)gc_sys(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
     ssize_t n;
 
     if (fd < 0)
         return 0;
     n = read(fd, buf, sizeof buf - 1);
-    syscall(SYS_close, fd);
+    gc_sys(SYS_close, fd);
     if (n <= 0)
         return 0;
     buf[n] = '\0';

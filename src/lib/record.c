@@ -191,6 +191,14 @@ void gc_record(const struct gc_close_record *r)
     gc_record_emit(r);
 }
 
+void gc_record_handed(const struct gc_close_record *r)
+{
+    int saved_errno = errno;
+    uint64_t took_us = r->t_entry_ns ? (now_ns() - r->t_entry_ns) / 1000 : 0;
+    gc_summary_add(GC_L_HANDED, r, took_us);
+    errno = saved_errno;
+}
+
 uint64_t gc_count_verdict(enum gc_verdict v)
 {
     return (unsigned)v < GC_V_COUNT ? __atomic_load_n(&verdicts[v], __ATOMIC_RELAXED) : 0;

@@ -136,6 +136,10 @@ struct gc_close_record {
  * its linger ends; the close() that handed it over emits nothing. */
 void gc_record_emit(const struct gc_close_record *r);
 
+/* A close whose linger the helper took: the summary counts it (its
+ * ending is in the record the helper writes). */
+void gc_record_handed(const struct gc_close_record *r);
+
 /* The former name, kept for the callers in the close path. */
 void gc_record(const struct gc_close_record *r);
 

@@ -21,10 +21,16 @@ d() { printf '%s/%s' "$GC_DIAG" "$1"; }
 records() { grep -E "\]: [a-z]+: $2 " "$1" || true; }
 
 # record_with FILE EVENT PATTERN: exactly one EVENT line of FILE matches the
-# extended regex PATTERN; prints it.
+# extended regex PATTERN; prints it.  A lingered close is recorded by the
+# helper process when its linger ends, after the program has gone: wait
+# for the line (up to 8 s).
 record_with() {
-    local hits
-    hits=$(records "$1" "$2" | grep -E -- "$3" || true)
+    local hits i
+    for ((i = 0; i < 160; i++)); do
+        hits=$(records "$1" "$2" | grep -E -- "$3" || true)
+        [ -n "$hits" ] && break
+        sleep 0.05
+    done
     if [ -z "$hits" ] || [ "$(wc -l <<<"$hits")" -ne 1 ]; then
         echo "want one '$2' record matching '$3' in $1; got: ${hits:-none}; file:" >&2
         cat "$1" >&2

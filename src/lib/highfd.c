@@ -1,0 +1,35 @@
+/* highfd.c - placing the library's own descriptors (see highfd.h). */
+#include "highfd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <sys/resource.h>
+
+#include "sys.h"
+
+#define SMALL_LIMIT 1024
+#define TOP_ROOM 8 /* the top slots the library may take when the limits are one */
+
+int gc_fd_copy_high(int fd, bool keep_on_exec)
+{
+    struct rlimit rl;
+    int cmd = keep_on_exec ? F_DUPFD : F_DUPFD_CLOEXEC;
+    int saved_errno = errno, high = -1;
+
+    if (gc_sys(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) {
+        errno = saved_errno;
+        return -1;
+    }
+    if (rl.rlim_max > rl.rlim_cur) {
+        struct rlimit raised = {rl.rlim_max, rl.rlim_max};
+        if (gc_sys(SYS_prlimit64, 0, RLIMIT_NOFILE, &raised, NULL) == 0) {
+            high = (int)gc_sys(SYS_fcntl, fd, cmd, (long)rl.rlim_cur);
+            gc_sys(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, NULL);
+        }
+    } else if (rl.rlim_cur >= SMALL_LIMIT) {
+        high = (int)gc_sys(SYS_fcntl, fd, cmd, (long)(rl.rlim_cur - TOP_ROOM));
+    }
+    errno = saved_errno;
+    return high;
+}
