@@ -150,6 +150,8 @@ void gc_close_finish(const struct gc_close_record *recs, int n)
 {
     int saved_errno = errno;
     for (int i = 0; i < n; i++) {
+        if (recs[i].verdict == GC_V_PASSTHROUGH)
+            continue; /* not even a count: no system call of ours at all */
         if (recs[i].verdict == GC_V_LINGER)
             gc_record_handed(&recs[i]);
         else

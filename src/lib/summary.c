@@ -14,27 +14,21 @@ struct per_label {
 };
 
 static struct {
-    int owner; /* pid these counters belong to */
     struct per_label l[GC_L_COUNT];
     uint64_t closes, sockets, missed;
     uint64_t audited, at_risk, reset, peer_sending, unacked_only, bytes_at_risk;
 } S;
-static int done_pid;
+static int done; /* the summary was written (exit, then _exit) */
 
 #define ADD(field, v) __atomic_add_fetch(&(field), (v), __ATOMIC_RELAXED)
 #define GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
 
-/* A child inherits its parent's counters: the first to notice the pid
- * changed starts them again from zero. */
-static void own(void)
+/* A fork child inherits its parent's counters: they start again from
+ * zero there (called from the library's fork-child setup; no getpid on
+ * every close, and none under a seccomp filter). */
+void gc_summary_forked(void)
 {
-    int me = getpid(), was = __atomic_load_n(&S.owner, __ATOMIC_ACQUIRE);
-
-    if (was == me)
-        return;
-    if (!__atomic_compare_exchange_n(&S.owner, &was, me, false, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_ACQUIRE))
-        return;
+    done = 0;
     for (int i = 0; i < GC_L_COUNT; i++)
         S.l[i] = (struct per_label){0};
     S.closes = S.sockets = S.missed = 0;
@@ -53,7 +47,6 @@ void gc_summary_add(enum gc_label l, const struct gc_close_record *r, uint64_t t
 {
     if ((unsigned)l >= GC_L_COUNT)
         return;
-    own();
     if (l != GC_L_PASSED)
         ADD(S.closes, 1);
     if (r->verdict == GC_V_STALE)
@@ -79,7 +72,6 @@ void gc_summary_add(enum gc_label l, const struct gc_close_record *r, uint64_t t
 
 void gc_summary_socket(bool replaced)
 {
-    own();
     ADD(S.sockets, 1);
     if (replaced)
         ADD(S.missed, 1);
@@ -130,17 +122,15 @@ static void totals(enum gc_log_mode mode)
 
 void gc_summary_at_exit(void)
 {
-    int saved_errno = errno, me = getpid();
+    int saved_errno = errno;
     struct gc_line l;
 
     /* A vfork-like child shares our memory and our counters: hands off. */
     if (gc_in_foreign_child())
         return;
     /* Once per process: exit() may run the destructor, then _exit. */
-    if (__atomic_load_n(&done_pid, __ATOMIC_ACQUIRE) == me)
+    if (__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
         return;
-    __atomic_store_n(&done_pid, me, __ATOMIC_RELEASE);
-    own();
 
     /* In audit mode into a file (graceclose --audit) every process says it
      * was there, sockets or not: the command tells "not loaded" from

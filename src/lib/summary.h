@@ -27,4 +27,7 @@ void gc_summary_socket(bool replaced);
  * graceclose could not see it.  Async-signal-safe; once per process. */
 void gc_summary_at_exit(void);
 
+/* In a fork child: the counters are the parent's; start from zero. */
+void gc_summary_forked(void);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include "sys.h"
 #include "fdtable.h"
+#include "mode.h"
 #include "gc.h"
 #include "real.h"
 #include "stdio_flush.h"
@@ -18,6 +19,8 @@
  * reach the socket before the FIN. */
 __attribute__((destructor)) static void gc_at_exit(void)
 {
+    if (gc_passthrough())
+        return; /* a seccomp filter: no system call the program did not make */
     if (gc_fd_highwater() >= 0) {
         gc_flush_socket_streams();
         gc_sweep_at_exit(GC_PATH_EXIT);
@@ -28,8 +31,11 @@ __attribute__((destructor)) static void gc_at_exit(void)
 /* _exit is async-signal-safe and flushes nothing; so is the sweep. */
 static __attribute__((noreturn)) void exit_now(int status)
 {
+    if (gc_passthrough())
+        goto out;
     gc_sweep_at_exit(GC_PATH_EXIT_NOW);
     gc_summary_at_exit();
+out:;
     void (*real)(int) = __atomic_load_n(&gc_real.exit_now, __ATOMIC_ACQUIRE);
     if (real)
         real(status);

@@ -17,6 +17,7 @@
 #include "real.h"
 #include "track.h"
 #include "spawn_child.h"
+#include "summary.h"
 #include "handoff.h"
 
 GC_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
@@ -77,6 +78,7 @@ GC_EXPORT FILE *popen(const char *command, const char *mode)
 void gc_spawn_child_setup(void)
 {
     gc_owner_forked();
+    gc_summary_forked();
     gc_track_fork_end();
 }
 

@@ -161,11 +161,12 @@ int hx_count_fds(void)
             strcmp(link, "anon_inode:[eventfd]") == 0)
             continue;
         /* the library's channel to its helper, its log: above the soft
-         * descriptor limit, where the program's own never are */
+         * descriptor limit, where the program's own never are, or in the
+         * top slots when soft and hard limit are one */
         struct rlimit rl;
         if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-            (rlim_t)fd >= rl.rlim_cur)
-            continue;
+            (rlim_t)fd >= rl.rlim_cur - (rl.rlim_cur == rl.rlim_max ? 8 : 0))
+            continue; /* (with one limit, the top 8 slots) */
         (void)domain;
         (void)dlen;
         n++;
