@@ -26,7 +26,7 @@
 #define HELPER_NAME "graceclose-lingerd"
 #define RESPAWN_MS 1000 /* a helper that died is replaced at most this often */
 
-static char helper_path[4096];
+static char helper_path[512]; /* longer install paths: no helper (counted) */
 static int channel = -1;      /* our end: kept open across fork and exec */
 static int state;             /* 0 none, 1 starting, 2 up, 3 cannot start */
 static uint64_t failed_at_ms; /* when the last start failed or the helper went */
@@ -250,7 +250,7 @@ bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record 
     } else if (!helper_up()) {
         rec->verdict = GC_V_NO_WORKER;
     } else {
-        h.pid = (int32_t)gc_sys(SYS_getpid);
+        h.pid = (int32_t)gc_owner_pid();
         const char *name = gc_progname_primary();
         size_t n = name ? strlen(name) : 0;
         if (n >= sizeof h.program)

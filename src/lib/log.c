@@ -278,6 +278,15 @@ bool gc_log_export(struct gc_log_export *out)
      * linger ends, and whoever reads the program's stderr would wait for
      * its end of file that long (`out=$(prog 2>&1)`).  Those records are
      * dropped (README: Logging). */
+    if (style == GC_STYLE_STDERR) {
+        /* fd 2 itself, asked now (a fork child may have put its client
+         * there): a terminal or a file only, never a pipe nor a socket. */
+        struct stat st;
+        bool ok = fstat(2, &st) == 0 && (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode));
+        out->fd = ok ? 2 : -1;
+        out->kind = ok ? (int)GC_CHAN_FILE : 0;
+        return true;
+    }
     out->fd = acquire(&c) && c.kind != GC_CHAN_PIPE ? c.fd : -1;
     out->kind = out->fd >= 0 ? (int)c.kind : 0;
     return true;

@@ -24,6 +24,16 @@ void gc_owner_forked(void)
     __atomic_store_n(&cached_pid, -1, __ATOMIC_RELEASE);
 }
 
+int gc_owner_pid(void)
+{
+    pid_t pid = __atomic_load_n(&cached_pid, __ATOMIC_ACQUIRE);
+    if (pid > 0 && !gc_in_foreign_child())
+        return pid;
+    if (pid == -1)
+        gc_owner_set_pid(); /* a fork child asking for the first time */
+    return (int)gc_sys(SYS_getpid);
+}
+
 void gc_owner_vfork_begins(bool parent_waits)
 {
     if (__atomic_load_n(&cached_pid, __ATOMIC_ACQUIRE) == -1)

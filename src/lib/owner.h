@@ -10,6 +10,9 @@
 void gc_owner_set_pid(void);
 bool gc_in_foreign_child(void);
 
+/* This process's pid, asked of the kernel once per process. */
+int gc_owner_pid(void);
+
 /* In a fork child the library saw made (atfork, _Fork, clone). */
 void gc_owner_forked(void);
 
