@@ -38,7 +38,7 @@ for t in $targets; do
     case $t in
     values | rules) ;;
     config) seeds="$seeds tests/fixtures/conf conf" ;;
-    explain) extra="src/bin/cmd_config.c -Wl,--wrap=exit" ;;
+    explain) extra="src/bin/cmd_config.c src/bin/progcheck.c -Wl,--wrap=exit" ;;
     *) echo "fuzz.sh: unknown target $t" >&2; exit 2 ;;
     esac
     # shellcheck disable=SC2086 # word lists

@@ -2,6 +2,7 @@
 #include "closepath.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "classify.h"
 #include "epoll_track.h"
@@ -105,6 +106,7 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
                                               : GC_RROLE_CONNECTED;
     gc_record_capture(fd, rec); /* addresses and queues, when records want them */
     struct gc_plan plan;
+    memset(&plan, 0, sizeof plan); /* it travels to the helper whole */
     switch (gc_choose_policy(fd, &ent, &probe, deadline_ms, rec, &plan)) {
     case GC_DO_PLAIN:
         return false;

@@ -242,8 +242,13 @@ static bool send_to_helper(int fd, const struct gc_handoff *h)
 bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record *rec)
 {
     int saved_errno = errno;
-    struct gc_handoff h = {.plan = *plan, .rec = *rec};
+    struct gc_handoff h;
     bool sent = false;
+
+    /* Every byte is sent, padding too: none may be left unset. */
+    memset(&h, 0, sizeof h);
+    h.plan = *plan;
+    h.rec = *rec;
 
     if (!gc_epoll_can_remove()) {
         rec->verdict = GC_V_EPOLL_UNKNOWN;
