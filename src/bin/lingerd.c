@@ -31,7 +31,7 @@
  * end for ever, and a service manager waits for every process): new
  * hand-offs are refused first, what is queued is taken, and the next close
  * that needs a helper starts a new one. */
-#define IDLE_EXIT_MS 2000
+#define IDLE_EXIT_MS 10000
 
 static struct gc_linger lingers[LINGERS_MAX];
 static bool busy[LINGERS_MAX];
