@@ -132,13 +132,6 @@ void gc_close_prepare_on(int fd, enum gc_close_path path, struct gc_close_record
     errno = saved_errno;
 }
 
-void gc_close_prepare(int fd, uint64_t deadline_ms, struct gc_close_record *rec)
-{
-    int saved_errno = errno;
-    prepare(fd, GC_PATH_CLOSE, deadline_ms, NULL, rec);
-    errno = saved_errno;
-}
-
 bool gc_close_at_exit(int fd, enum gc_close_path path, uint64_t deadline_ms,
                       bool (*may_linger)(void), struct gc_close_record *rec)
 {
@@ -157,7 +150,7 @@ void gc_close_finish(const struct gc_close_record *recs, int n)
         if (recs[i].verdict == GC_V_LINGER)
             gc_record_handed(&recs[i]);
         else
-            gc_record(&recs[i]);
+            gc_record_emit(&recs[i]);
     }
     errno = saved_errno;
 }

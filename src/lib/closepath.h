@@ -14,8 +14,6 @@
  * something is at stake, the helper process takes the linger.  Never waits.
  * errno is left as it was. */
 void gc_close_prepare_on(int fd, enum gc_close_path path, struct gc_close_record *rec);
-/* The same, path "close". */
-void gc_close_prepare(int fd, uint64_t deadline_ms, struct gc_close_record *rec);
 
 /* The record stage, after the real close; errno is left as it was.
  * (A handed-off close is recorded by the helper when it ends.) */

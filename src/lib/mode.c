@@ -1,4 +1,5 @@
 /* mode.c - pass-through under seccomp (see mode.h). */
+#include "procscan.h"
 #include "sys.h"
 #include "mode.h"
 
@@ -22,14 +23,8 @@ void gc_set_passthrough(void)
 void gc_mode_read_status(void)
 {
     char buf[4096];
-    int fd = (int)gc_sys(SYS_openat, AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (gc_proc_read_self("status", buf, sizeof buf) <= 0)
         return;
-    long n = gc_sys(SYS_read, fd, buf, sizeof buf - 1);
-    gc_sys(SYS_close, fd);
-    if (n <= 0)
-        return;
-    buf[n] = '\0';
     const char *p = strstr(buf, "\nSeccomp:");
     if (!p)
         return;

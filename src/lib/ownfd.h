@@ -20,12 +20,9 @@ int gc_ownfd_place(int fd, bool keep_on_exec);
 
 bool gc_ownfd_is(int fd);
 
-/* No descriptor of ours is below this (a lower bound: it never rises). */
+/* No descriptor of ours is below this (a lower bound: it never rises):
+ * the close fast path compares with it before asking gc_ownfd_is. */
 extern int gc_own_fd_min;
-static inline bool gc_ownfd_maybe(int fd)
-{
-    return fd >= __atomic_load_n(&gc_own_fd_min, __ATOMIC_RELAXED) && gc_ownfd_is(fd);
-}
 
 /* Closes one of the library's descriptors. */
 void gc_ownfd_close(int fd);

@@ -160,6 +160,26 @@ int gc_proc_socket_fds(pid_t pid, bool (*fn)(int fd, uint64_t inode, void *ctx),
     return gc_proc_fd_links(pid, socket_link, &w, budget);
 }
 
+long gc_proc_read_self(const char *name, char *buf, size_t len)
+{
+    char path[64];
+    struct text t = {path, sizeof path, 0};
+
+    if (len == 0)
+        return -1;
+    put_str(&t, "/proc/self/");
+    put_str(&t, name);
+    int fd = (int)gc_sys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    long n = gc_sys(SYS_read, fd, buf, len - 1);
+    gc_sys(SYS_close, fd);
+    if (n < 0)
+        return -1;
+    buf[n] = '\0';
+    return n;
+}
+
 static bool count_one(uint64_t n, void *ctx)
 {
     (void)n;

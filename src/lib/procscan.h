@@ -21,6 +21,10 @@ int gc_proc_fd_links(pid_t pid, bool (*fn)(int fd, const char *link, void *ctx),
 int gc_proc_socket_fds(pid_t pid, bool (*fn)(int fd, uint64_t inode, void *ctx), void *ctx,
                        long *budget);
 
+/* Reads /proc/self/NAME into buf (NUL-terminated, at most len - 1 bytes);
+ * returns the bytes read, or -1. */
+long gc_proc_read_self(const char *name, char *buf, size_t len);
+
 /* Threads of this process, or -1 when that cannot be told. */
 int gc_proc_thread_count(void);
 

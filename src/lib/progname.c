@@ -1,6 +1,7 @@
 /* progname.c - the names of this program (see progname.h). */
 #include "progname.h"
 
+#include "procscan.h"
 #include "sys.h"
 
 #include <errno.h>
@@ -36,13 +37,8 @@ static int take(char *out, const char *name, size_t len)
 static int read_comm(char *out)
 {
     char buf[64];
-    int fd = (int)gc_sys(SYS_openat, AT_FDCWD, "/proc/self/comm", O_RDONLY | O_CLOEXEC);
-    ssize_t n;
+    long n = gc_proc_read_self("comm", buf, sizeof buf);
 
-    if (fd < 0)
-        return 0;
-    n = read(fd, buf, sizeof buf - 1);
-    gc_sys(SYS_close, fd);
     if (n <= 0)
         return 0;
     while (n > 0 && buf[n - 1] == '\n')
@@ -104,16 +100,10 @@ static void add(const char *name)
 static int whole_comm(const char *comm, char *out)
 {
     char buf[4096];
-    int fd = (int)gc_sys(SYS_openat, AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-    ssize_t n;
+    long n = gc_proc_read_self("cmdline", buf, sizeof buf);
 
-    if (fd < 0)
-        return 0;
-    n = read(fd, buf, sizeof buf - 1);
-    gc_sys(SYS_close, fd);
     if (n <= 0)
         return 0;
-    buf[n] = '\0';
     for (const char *a = buf; a < buf + n && a < buf + sizeof buf; a += strlen(a) + 1) {
         const char *b = base(a);
         if (strncmp(b, comm, COMM_MAX) == 0 && strlen(b) > COMM_MAX)

@@ -186,11 +186,6 @@ void gc_record_emit(const struct gc_close_record *r)
     errno = saved_errno;
 }
 
-void gc_record(const struct gc_close_record *r)
-{
-    gc_record_emit(r);
-}
-
 void gc_record_handed(const struct gc_close_record *r)
 {
     int saved_errno = errno;

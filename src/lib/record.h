@@ -140,8 +140,6 @@ void gc_record_emit(const struct gc_close_record *r);
  * ending is in the record the helper writes). */
 void gc_record_handed(const struct gc_close_record *r);
 
-/* The former name, kept for the callers in the close path. */
-void gc_record(const struct gc_close_record *r);
 
 /* Right after classify found a connected TCP socket: addresses, queues and
  * the entry time, when a record or the summary will use them (log level

@@ -101,11 +101,6 @@ bool gc_region_moved(int from, int to)
     return true;
 }
 
-void gc_region_forget_fd(void)
-{
-    region_fd = -1;
-}
-
 static struct region *get(void)
 {
     return __atomic_load_n(&map, __ATOMIC_ACQUIRE);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #include "gc.h"
@@ -55,56 +56,47 @@ GC_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
     return r;
 }
 
-/* execl, execlp, execle: the arguments into an array, then the v form. */
-#define COLLECT(first, ap, argv, n)                                                    \
-    do {                                                                               \
-        argv[0] = (char *)(first);                                                     \
-        for (n = 1; argv[n - 1] && n < ARGS_MAX; n++)                                  \
-            argv[n] = va_arg(ap, char *);                                              \
-    } while (0)
+/* execl, execlp, execle: the arguments into an array, then the v form.
+ * Returns false (E2BIG) when there are more than ARGS_MAX. */
+static bool collect(const char *first, va_list *ap, char **argv)
+{
+    argv[0] = (char *)first;
+    for (int n = 0; n + 1 < ARGS_MAX; n++) {
+        if (!argv[n])
+            return true; /* the NULL that ends the list is in place */
+        argv[n + 1] = va_arg(*ap, char *);
+    }
+    errno = E2BIG;
+    return false;
+}
 
 GC_EXPORT int execl(const char *path, const char *arg, ...)
 {
     char *argv[ARGS_MAX];
-    int n;
     va_list ap;
     va_start(ap, arg);
-    COLLECT(arg, ap, argv, n);
+    bool ok = collect(arg, &ap, argv);
     va_end(ap);
-    if (argv[n - 1]) {
-        errno = E2BIG;
-        return -1;
-    }
-    return execv(path, argv);
+    return ok ? execv(path, argv) : -1;
 }
 
 GC_EXPORT int execlp(const char *file, const char *arg, ...)
 {
     char *argv[ARGS_MAX];
-    int n;
     va_list ap;
     va_start(ap, arg);
-    COLLECT(arg, ap, argv, n);
+    bool ok = collect(arg, &ap, argv);
     va_end(ap);
-    if (argv[n - 1]) {
-        errno = E2BIG;
-        return -1;
-    }
-    return execvp(file, argv);
+    return ok ? execvp(file, argv) : -1;
 }
 
 GC_EXPORT int execle(const char *path, const char *arg, ...)
 {
     char *argv[ARGS_MAX];
-    int n;
     va_list ap;
     va_start(ap, arg);
-    COLLECT(arg, ap, argv, n);
-    char *const *envp = argv[n - 1] ? NULL : va_arg(ap, char *const *);
+    bool ok = collect(arg, &ap, argv);
+    char *const *envp = ok ? va_arg(ap, char *const *) : NULL;
     va_end(ap);
-    if (argv[n - 1]) {
-        errno = E2BIG;
-        return -1;
-    }
-    return execve(path, argv, envp);
+    return ok ? execve(path, argv, envp) : -1;
 }
