@@ -20,7 +20,10 @@
  *       fail_ms: the first send that failed; got counts the hello's reply
  *       bytes, not the hello).
  *   "B\n"  markers: each later line "marker ino=INO ..." is stamped on
- *       arrival, and /proc/[pid]/fd is searched for socket:[INO]; prints
+ *       arrival, and /proc/[pid]/fd is searched for socket:[INO], again
+ *       every 20 ms for up to 500 ms until a holder is seen (a socket on its
+ *       way to the helper by SCM_RIGHTS is in no process's table until the
+ *       helper receives it); prints
  *         B marker_ms=T held=yes|no holders=PID,...
  *   "C\n"  sends 10,000 bytes of 'c' and reads to end; prints C end=...
  *
@@ -191,6 +194,10 @@ static void role_b(int fd)
         if (p)
             ino = strtoul(p + 4, NULL, 10);
         holders(ino, who, sizeof who);
+        for (int k = 0; k < 25 && !who[0]; k++) {
+            hx_sleep_ms(20);
+            holders(ino, who, sizeof who);
+        }
         snprintf(out, sizeof out, "B marker_ms=%.1f held=%s holders=%s\n", at,
                  who[0] ? "yes" : "no", who);
         line_out(out);
