@@ -26,6 +26,22 @@ setup() {
     done
 }
 
+@test "seed with stdin closed (the socket is fd 0, fd 3 is free when the helper starts): loss without, every byte with" {
+    # The helper's end of its channel may be fd 3 already, where it must
+    # still lose close-on-exec (a dup onto itself would keep it).  (bats holds
+    # fd 3 for its report: closed here too.)
+    for i in 1 2 3; do
+        result=$(seed_once "${WITHOUT_LIB[@]}" <&- 3>&-)
+        echo "without, run $i: $result"
+        lost "$result"
+    done
+    for i in 1 2 3; do
+        result=$(seed_once "${WITH_LIB[@]}" <&- 3>&-)
+        echo "with, run $i: $result / sender: $(tr '\n' ' ' <"$T/sender.out" "$T/sender.err")"
+        complete "$result"
+    done
+}
+
 @test "seed over IPv6 (::1): loss without graceclose, every byte with it" {
     RECEIVER_ARGS=-6 SENDER_ARGS=-6
     for i in 1 2 3; do

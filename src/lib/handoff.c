@@ -130,7 +130,9 @@ static int helper_start(void *p)
     /* The program's descriptors are not the helper's business (an inetd
      * service's fds 0-2 are its client): only the channel, as fd 3, and
      * /dev/null for 0-2. */
-    if (s->rx != 3 && gc_sys(SYS_dup3, s->rx, 3, 0) != 3)
+    if (s->rx == 3) /* dup3 onto itself would keep close-on-exec */
+        gc_sys(SYS_fcntl, 3, F_SETFD, 0);
+    else if (gc_sys(SYS_dup3, s->rx, 3, 0) != 3)
         gc_sys(SYS_exit, 126);
     gc_sys(SYS_close_range, 4, ~0u, 0);
     int null = (int)gc_sys(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR);
@@ -276,7 +278,9 @@ bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record 
         /* A helper that went away is replaced once, right now. */
         if (!sent && __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 0 && start_helper())
             sent = send_to_helper(fd, &h);
-        rec->verdict = sent ? GC_V_LINGER : GC_V_QUEUE_FULL;
+        rec->verdict = sent                                               ? GC_V_LINGER
+                       : __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2 ? GC_V_QUEUE_FULL
+                                                                        : GC_V_NO_WORKER;
     }
     errno = saved_errno;
     return sent;
