@@ -52,6 +52,62 @@ setup() {
     same_result
 }
 
+# --- 1b: the close path's own stack, stated: at most 2 KiB (issue 10)
+# stackuse runs each close path once from a handler: "measure" on a large
+# patterned stack (the bytes touched beyond an empty handler's), "guard" on
+# the empty handler's frame + 2 KiB with a guard page below.  Paths: our own
+# socket (the first linger, which starts the helper, and a later one), a
+# forked socket, one inherited through exec from a program without the
+# library, and _exit with an open socket (the exit sweep); each with the
+# defaults, with records written to a file at level debug, and in audit mode
+# (which writes its record in the close).
+
+stack_paths=(own own-warm forked inherited exit)
+stack_settings=("" "GRACECLOSE_LOG_LEVEL=debug GRACECLOSE_LOG=FILE" "GRACECLOSE_POLICY=audit GRACECLOSE_LOG=FILE")
+
+# stack_run PATH MODE SETTINGS with|without: one run; output in $T/stack.out.
+stack_run() {
+    local path=$1 mode=$2 settings=${3//FILE/$T/gc.log} label=$4 rc=0 pre=()
+    # shellcheck disable=SC2206 # the settings are words
+    local vars=($settings)
+    if [ "$path" = inherited ]; then
+        # made without the library; stackuse re-execs itself with GC_PRELOAD
+        [ "$label" = with ] && vars+=("GC_PRELOAD=$GC_PRELOAD") || vars+=("GC_PRELOAD=")
+    elif [ "$label" = with ]; then
+        pre=("LD_PRELOAD=$GC_PRELOAD")
+    fi
+    timeout 20 env "${pre[@]}" "${vars[@]}" "$(r stackuse)" "$path" "$mode" >"$T/stack.out" 2>"$T/stack.err" || rc=$?
+    echo "$rc" >>"$T/stack.out"
+    echo "$label $path [$settings] $mode: $(tr '\n' ' ' <"$T/stack.out")"
+}
+
+@test "1b: every close path takes at most 2 KiB of stack beyond its caller's frame, in a signal handler" {
+    [ "${GC_SANITIZE:-none}" = none ] || skip "a sanitizer build's frames are not the library's"
+    local path settings extra
+    for settings in "${stack_settings[@]}"; do
+        for path in "${stack_paths[@]}"; do
+            stack_run "$path" measure "$settings" with
+            extra=$(grep -o 'extra=-\?[0-9]*' "$T/stack.out" | cut -d= -f2)
+            [ -n "$extra" ] && [ "$extra" -le 2048 ]
+            [ "$(tail -n1 "$T/stack.out")" = 0 ]
+            if [ "$path" != exit ]; then grep -qx 'handler close=0 errno=0' "$T/stack.out"; fi
+        done
+    done
+}
+
+@test "1b: every close path, from a handler on the signal frame + 2 KiB with a guard page: the same result as without" {
+    local path settings
+    for path in "${stack_paths[@]}"; do
+        stack_run "$path" guard "" without
+        cp "$T/stack.out" "$T/stack.without"
+        if [ "$path" = exit ]; then [ "$(tail -n1 "$T/stack.out")" = 0 ]; else grep -qx 'handler close=0 errno=0' "$T/stack.out"; fi
+        for settings in "${stack_settings[@]}"; do
+            stack_run "$path" guard "$settings" with
+            cmp "$T/stack.without" "$T/stack.out"
+        done
+    done
+}
+
 # --- 2: exit while another thread holds a stdio lock
 
 @test "2: return from main while a thread waits in fgets(stdin) on an open pipe: exits at once with status 0" {

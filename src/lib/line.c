@@ -92,12 +92,23 @@ static void key(struct gc_line *l, const char *k)
     }
 }
 
+/* Two buffers per thread: a line, and one more from a signal handler that
+ * interrupts it.  Initial-exec TLS: no allocation, async-signal-safe. */
+static __thread char line_mem[2][GC_LINE_MAX] __attribute__((tls_model("initial-exec")));
+static __thread unsigned line_depth __attribute__((tls_model("initial-exec")));
+
 void gc_line_begin(struct gc_line *l, enum gc_log_level level, const char *event)
 {
     struct timespec now;
     enum gc_log_style style = gc_log_style_now();
+    unsigned depth = line_depth++;
+    static char no_mem[1];
 
-    gc_buf_init(&l->b, l->mem, sizeof l->mem);
+    l->none = depth >= 2;
+    if (l->none)
+        gc_buf_init(&l->b, no_mem, sizeof no_mem);
+    else
+        gc_buf_init(&l->b, line_mem[depth], GC_LINE_MAX);
     l->level = level;
     l->json = gc_log_format_now() == GC_LOG_JSON;
     clock_gettime(CLOCK_REALTIME, &now);
@@ -204,10 +215,11 @@ void gc_line_send(struct gc_line *l, enum gc_log_mode mode)
 {
     if (l->json)
         gc_putc(&l->b, '}');
-    /* Fields are bounded so that this never happens; should it, a cut
+    /* Fields are bounded so that a cut never happens; should it, a cut
      * JSON line would not parse: drop it rather than write it. */
-    if (l->b.cut && l->json)
-        return;
-    gc_buf_finish(&l->b);
-    gc_log_write(l->level, mode, l->b.p, l->b.len);
+    if (!l->none && !(l->b.cut && l->json)) {
+        gc_buf_finish(&l->b);
+        gc_log_write(l->level, mode, l->b.p, l->b.len);
+    }
+    line_depth--;
 }

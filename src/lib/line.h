@@ -1,5 +1,7 @@
-/* line.h - one log line, built on the stack (GC_LINE_MAX bytes) and written
- * with a single write(), in the configured format:
+/* line.h - one log line, built in a buffer of the calling thread's
+ * (GC_LINE_MAX bytes, not on the stack: a close in a signal handler on a
+ * small alternate stack may write one) and written with a single write(),
+ * in the configured format:
  *   text:  [TIME ]graceclose[PID]: LEVEL: EVENT key=value ...
  *   json:  {"time":...,"level":...,"pid":...,"program":...,"event":...,...}
  * (syslog puts "<PRI>STAMP graceclose[PID]: " in front of either).
@@ -21,10 +23,11 @@ struct gc_line {
     struct gc_buf b;
     enum gc_log_level level;
     bool json;
-    char mem[GC_LINE_MAX];
+    bool none; /* no buffer free (a third nested line): dropped */
 };
 
-/* event NULL: a free-text problem line (gc_line_message). */
+/* event NULL: a free-text problem line (gc_line_message).  Every begin is
+ * ended by gc_line_send, which gives the buffer back. */
 void gc_line_begin(struct gc_line *l, enum gc_log_level level, const char *event);
 void gc_line_str(struct gc_line *l, const char *key, const char *value);
 void gc_line_u64(struct gc_line *l, const char *key, uint64_t v);

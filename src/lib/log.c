@@ -79,7 +79,7 @@ static void publish(const struct gc_chan *c)
  * socket), through a channel of its own that is closed again. */
 static void tell_failure(int err)
 {
-    char mem[GC_LINE_MAX];
+    char mem[512]; /* a short message: kept small, it may be written in a close */
     struct gc_buf b;
     struct gc_chan c = {.fd = -1};
 
