@@ -83,6 +83,15 @@ static int free_slot(void)
     return oldest;
 }
 
+/* What came is the socket the program meant: a signal handler that closed
+ * the number and reused it while the close path ran could make it another. */
+static bool same_socket(int fd, uint64_t cookie)
+{
+    uint64_t c = 0;
+    socklen_t len = sizeof c;
+    return gc_sys(SYS_getsockopt, fd, SOL_SOCKET, SO_COOKIE, &c, &len) == 0 && c == cookie;
+}
+
 static void receive(uint64_t now)
 {
     for (int round = 0; round < 256; round++) {
@@ -112,7 +121,7 @@ static void receive(uint64_t now)
                                                                                 : sizeof(int));
         if (fds[0] < 0)
             continue;
-        if ((size_t)n != sizeof h) {
+        if ((size_t)n != sizeof h || !same_socket(fds[0], h.plan.cookie)) {
             gc_sys(SYS_close, fds[0]);
             if (fds[1] >= 0)
                 gc_sys(SYS_close, fds[1]);

@@ -11,6 +11,7 @@
 #include "ownfd.h"
 #include "owner.h"
 #include "policy.h"
+#include "procscan.h"
 #include "real.h"
 #include "region.h"
 #include "track.h"
@@ -62,7 +63,11 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
         gc_track_foreign_child_close(fd, &ent);
         return false;
     }
-    gc_fd_forget(fd);
+    if (!gc_fd_take(fd)) {
+        /* A handler (or another thread) closing the same number got here
+         * first: that close counts and decides, this one is plain. */
+        return false;
+    }
 
     /* Ownership: this descriptor leaves the family's count.  Only the
      * last one is checked against the kernel (SO_COOKIE): a stale entry
@@ -120,8 +125,15 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
         rec->verdict = GC_V_THREADS; /* other threads may still use it */
         return false;
     }
+    /* A thread blocked reading the socket keeps it open after this close,
+     * as without us; a drain would take its bytes. */
+    if (gc_owner_has_threads() && gc_proc_thread_reading(fd)) {
+        rec->verdict = GC_V_READER;
+        return false;
+    }
     if (oflags & GC_OWN_ORIGIN_UNKNOWN)
         plan.origin_pid = origin;
+    plan.cookie = ent.cookie;
     return gc_handoff_take(fd, &plan, rec);
 }
 

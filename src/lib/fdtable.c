@@ -49,6 +49,12 @@ void gc_fd_forget(int fd)
         __atomic_store_n(&table[fd].flags, 0, __ATOMIC_RELEASE);
 }
 
+bool gc_fd_take(int fd)
+{
+    return in_range(fd) &&
+           (__atomic_exchange_n(&table[fd].flags, 0, __ATOMIC_ACQ_REL) & GC_FD_TRACKED);
+}
+
 void gc_fd_set_flags(int fd, uint32_t flags)
 {
     if (in_range(fd) && (__atomic_load_n(&table[fd].flags, __ATOMIC_ACQUIRE) & GC_FD_TRACKED))

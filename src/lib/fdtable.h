@@ -46,6 +46,9 @@ static inline bool gc_fd_known(int fd)
 void gc_fd_record(int fd, uint64_t cookie, uint32_t flags);
 bool gc_fd_lookup(int fd, struct gc_fdent *out);
 void gc_fd_forget(int fd);
+/* Forgets the entry and says whether this call was the one that did: of a
+ * close and a signal handler's close of the same number, one takes it. */
+bool gc_fd_take(int fd);
 void gc_fd_set_flags(int fd, uint32_t flags);
 void gc_fd_clear_flags(int fd, uint32_t flags);
 /* Highest descriptor number ever recorded, for bounded scans. */

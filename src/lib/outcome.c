@@ -35,6 +35,7 @@ static enum gc_label not_handled(enum gc_verdict v, const char **why)
     case GC_V_UNCOUNTED: *why = "no family count for this socket"; return GC_L_UNDECIDED;
     case GC_V_UNREADABLE: *why = "the process it came from cannot be read (other user)"; return GC_L_UNDECIDED;
     case GC_V_ORIGIN_HOLDS: *why = "the process it came from still holds it"; return GC_L_SHARED;
+    case GC_V_READER: *why = "a thread of the program is blocked reading it"; return GC_L_SHARED;
     case GC_V_IO_URING: *why = "the process uses io_uring"; return GC_L_UNDECIDED;
     case GC_V_QUEUE_FULL: *why = "the helper's queue is full"; return GC_L_UNDECIDED;
     case GC_V_NO_WORKER: *why = "the helper process could not be started"; return GC_L_UNDECIDED;
@@ -85,6 +86,7 @@ enum gc_label gc_label_of(const struct gc_close_record *r, const char **why)
     case GC_V_UNCOUNTED:
     case GC_V_UNREADABLE:
     case GC_V_ORIGIN_HOLDS:
+    case GC_V_READER:
     case GC_V_IO_URING:
     case GC_V_QUEUE_FULL:
     case GC_V_NO_WORKER:

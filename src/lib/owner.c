@@ -18,8 +18,21 @@ void gc_owner_set_pid(void)
 
 /* In a fork child: our pid is asked only when it is needed (the first
  * shared-memory child of our own), which saves a getpid per fork. */
+static int threads_made;
+
+void gc_owner_threads_begin(void)
+{
+    __atomic_store_n(&threads_made, 1, __ATOMIC_RELEASE);
+}
+
+bool gc_owner_has_threads(void)
+{
+    return __atomic_load_n(&threads_made, __ATOMIC_ACQUIRE);
+}
+
 void gc_owner_forked(void)
 {
+    __atomic_store_n(&threads_made, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&shared_memory_child, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&cached_pid, -1, __ATOMIC_RELEASE);
 }

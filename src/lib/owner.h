@@ -20,4 +20,11 @@ void gc_owner_forked(void);
  * parent_waits: CLONE_VFORK, the parent sleeps until the child is gone. */
 void gc_owner_vfork_begins(bool parent_waits);
 
+/* The program made a thread, or a process that shares our descriptor
+ * table (pthread_create, clone with CLONE_FILES): from now on a linger
+ * first looks for a thread blocked reading the socket.  A fork child starts
+ * with one thread again. */
+void gc_owner_threads_begin(void);
+bool gc_owner_has_threads(void);
+
 #endif

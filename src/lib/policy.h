@@ -36,6 +36,8 @@ struct gc_plan {
     uint64_t deadline_ms;  /* absolute, on gc_now_ms()'s clock */
     int origin_pid;        /* inherited from a program without the library:
                               the process to ask before lingering (0: none) */
+    uint64_t cookie;       /* SO_COOKIE of the socket: the helper checks what
+                              it received is that socket */
 };
 
 /* For the last descriptor of a connected TCP socket (probe: its TCP_INFO).

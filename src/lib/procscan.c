@@ -200,6 +200,61 @@ int gc_proc_thread_count(void)
     return r != 0 ? -1 : count;
 }
 
+/* ---- a thread blocked reading the socket ---- */
+
+struct reader_walk {
+    int dirfd, fd;
+    bool found;
+};
+
+static bool read_like(long nr)
+{
+    return nr == SYS_read || nr == SYS_readv || nr == SYS_pread64 || nr == SYS_preadv ||
+           nr == SYS_preadv2 || nr == SYS_recvfrom || nr == SYS_recvmsg || nr == SYS_recvmmsg;
+}
+
+/* "NR 0xARG0 ..." (blocked in a system call), "running" or "-1 ..." */
+static bool task_reads(uint64_t tid, void *p)
+{
+    struct reader_walk *w = p;
+    char path[48], line[64];
+    struct text t = {path, sizeof path, 0};
+    uint64_t nr, arg = 0;
+
+    put_uint(&t, tid);
+    put_str(&t, "/syscall");
+    int fd = (int)gc_sys(SYS_openat, w->dirfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return true; /* gone meanwhile */
+    long n = gc_sys(SYS_read, fd, line, sizeof line - 1);
+    gc_sys(SYS_close, fd);
+    if (n <= 0)
+        return true;
+    line[n] = '\0';
+    const char *s = line;
+    if (!parse_uint(s, &nr) || !read_like((long)nr))
+        return true;
+    while (*s && *s != ' ')
+        s++;
+    if (s[0] != ' ' || s[1] != '0' || s[2] != 'x')
+        return true;
+    for (s += 3; (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); s++)
+        arg = arg * 16 + (uint64_t)(*s <= '9' ? *s - '0' : *s - 'a' + 10);
+    w->found = arg == (uint64_t)w->fd;
+    return !w->found;
+}
+
+bool gc_proc_thread_reading(int fd)
+{
+    struct reader_walk w = {.dirfd = open_dir("/proc/self/task"), .fd = fd};
+    if (w.dirfd < 0)
+        return false;
+    long budget = 4096;
+    each_number(w.dirfd, task_reads, &w, &budget);
+    gc_sys(SYS_close, w.dirfd);
+    return w.found;
+}
+
 /* ---- io_uring: a ring may hold a socket the program closed ---- */
 
 static int uring_pid;             /* the last process asked about */

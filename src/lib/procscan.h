@@ -28,6 +28,11 @@ long gc_proc_read_self(const char *name, char *buf, size_t len);
 /* Threads of this process, or -1 when that cannot be told. */
 int gc_proc_thread_count(void);
 
+/* Some thread of this process is blocked in a read-like system call (read,
+ * readv, pread, recvfrom, recvmsg, recvmmsg) on descriptor 'fd', as its
+ * /proc/self/task/TID/syscall says; false also when that cannot be read. */
+bool gc_proc_thread_reading(int fd);
+
 /* Process 'pid' has an io_uring instance (in its /proc/PID/fd; the
  * answer for the last process asked is kept, a "no" for a second). */
 bool gc_process_uses_io_uring(int pid);

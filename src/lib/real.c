@@ -45,6 +45,7 @@ void gc_real_bind(void)
     BIND(fork, "fork");
     BIND(spawn_adddup2, "posix_spawn_file_actions_adddup2");
     BIND(clone, "clone");
+    BIND(pthread_create, "pthread_create");
     BIND(epoll_create, "epoll_create");
     BIND(epoll_create1, "epoll_create1");
     BIND(setsockopt, "setsockopt");

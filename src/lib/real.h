@@ -7,6 +7,7 @@
 #ifndef GC_REAL_H
 #define GC_REAL_H
 
+#include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -42,6 +43,7 @@ struct gc_real_fns {
     pid_t (*fork)(void);
     int (*spawn_adddup2)(posix_spawn_file_actions_t *, int, int);
     int (*clone)(int (*)(void *), void *, int, void *, ...);
+    int (*pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
     int (*epoll_create)(int);
     int (*epoll_create1)(int);
     int (*setsockopt)(int, int, int, const void *, socklen_t);

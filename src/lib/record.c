@@ -231,6 +231,7 @@ static const char *const verdict_names[GC_V_COUNT] = {
     [GC_V_NO_WORKER] = "no-helper",
     [GC_V_EPOLL_UNKNOWN] = "epoll-unknown",
     [GC_V_THREADS] = "threads",
+    [GC_V_READER] = "reader",
     [GC_V_LINGER] = "linger",
 };
 

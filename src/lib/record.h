@@ -52,6 +52,7 @@ enum gc_verdict {
     GC_V_NO_WORKER,       /* the helper process could not be started */
     GC_V_EPOLL_UNKNOWN,   /* more epoll sets than the library can follow */
     GC_V_THREADS,         /* at exit, other threads still ran: plain close */
+    GC_V_READER,          /* a thread is blocked reading it: it keeps the socket */
     GC_V_LINGER,          /* graceful close handed to the helper process */
     GC_V_COUNT
 };

@@ -40,8 +40,10 @@ GC_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
         errno = ENOSYS;
         return -1;
     }
-    if (flags & CLONE_FILES) /* a thread, or a process sharing our table */
+    if (flags & CLONE_FILES) { /* a thread, or a process sharing our table */
+        gc_owner_threads_begin();
         return real(fn, stack, flags, arg, ptid, tls, ctid);
+    }
 
     /* CLONE_VM without CLONE_FILES: a spawn-like child that execs. */
     bool spawn_like = flags & CLONE_VM;

@@ -27,8 +27,10 @@ int close_range(unsigned int first, unsigned int last, int flags);
 /* A clone by raw syscall: like a fork unless the table is shared. */
 static long raw_clone(long n, const long *a, unsigned long flags)
 {
-    if (flags & CLONE_FILES)
+    if (flags & CLONE_FILES) {
+        gc_owner_threads_begin(); /* a thread, or a process sharing our table */
         return gc_sys6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+    }
     bool spawn_like = flags & CLONE_VM;
     if (!spawn_like)
         gc_handoff_before_fork();
