@@ -32,6 +32,10 @@
  * hand-offs are refused first, what is queued is taken, and the next close
  * that needs a helper starts a new one. */
 #define IDLE_EXIT_MS 10000
+/* Under a stream of hand-offs the channel is read at most this often, so
+ * one wake-up takes many: the closing process sent each FIN already, so
+ * nothing waits on us meanwhile (a socket in the channel stays open). */
+#define BATCH_MS 2
 
 static struct gc_linger lingers[LINGERS_MAX];
 static bool busy[LINGERS_MAX];
@@ -92,9 +96,10 @@ static bool same_socket(int fd, uint64_t cookie)
     return gc_sys(SYS_getsockopt, fd, SOL_SOCKET, SO_COOKIE, &c, &len) == 0 && c == cookie;
 }
 
-static void receive(uint64_t now)
+static int receive(uint64_t now)
 {
-    for (int round = 0; round < 256; round++) {
+    int got = 0;
+    for (int round = 0; round < 256; round++, got++) {
         struct gc_handoff h;
         union {
             struct cmsghdr align;
@@ -106,12 +111,12 @@ static void receive(uint64_t now)
         long n = gc_sys(SYS_recvmsg, CHANNEL, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
         if (n == 0) {
             senders_gone = true;
-            return;
+            return got;
         }
         if (n < 0) {
             if (errno != EAGAIN && errno != EINTR)
                 senders_gone = true;
-            return;
+            return got;
         }
         struct cmsghdr *c = CMSG_FIRSTHDR(&m);
         int fds[2] = {-1, -1};
@@ -138,6 +143,7 @@ static void receive(uint64_t now)
         busy[i] = true;
         in_flight++;
     }
+    return got;
 }
 
 int main(void)
@@ -158,7 +164,7 @@ int main(void)
         setrlimit(RLIMIT_NOFILE, &rl);
     }
 
-    uint64_t last_busy = gc_now_ms();
+    uint64_t last_busy = gc_now_ms(), channel_at = 0;
     while (!senders_gone || in_flight > 0) {
         uint64_t now = gc_now_ms(), wake_at = now + IDLE_WAKE_MS;
         if (in_flight > 0)
@@ -170,7 +176,9 @@ int main(void)
             continue;
         }
         int n = 0;
-        if (!senders_gone) {
+        if (!senders_gone && now < channel_at) {
+            wake_at = channel_at; /* batching: the channel is read then */
+        } else if (!senders_gone) {
             pfd[n] = (struct pollfd){.fd = CHANNEL, .events = POLLIN};
             who[n++] = -1;
             if (in_flight == 0 && last_busy + IDLE_EXIT_MS < wake_at)
@@ -199,7 +207,8 @@ int main(void)
             if (!pfd[k].revents)
                 continue;
             if (who[k] < 0) {
-                receive(now);
+                if (receive(now) > 0)
+                    channel_at = now + BATCH_MS;
                 continue;
             }
             lingers[who[k]].wake_ms = now; /* input: step it this round */

@@ -131,6 +131,12 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
         rec->verdict = GC_V_READER;
         return false;
     }
+    /* An io_uring instance may hold the socket (a fixed file, a request in
+     * flight) where no count sees it: no FIN under it, no drain. */
+    if (gc_process_uses_io_uring(gc_owner_pid())) {
+        rec->verdict = GC_V_IO_URING;
+        return false;
+    }
     if (oflags & GC_OWN_ORIGIN_UNKNOWN)
         plan.origin_pid = origin;
     plan.cookie = ent.cookie;

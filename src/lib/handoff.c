@@ -274,6 +274,12 @@ bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record 
         int fl = (int)gc_sys(SYS_fcntl, fd, F_GETFL);
         if (fl >= 0 && (fl & O_ASYNC))
             gc_sys(SYS_fcntl, fd, F_SETFL, fl & ~O_ASYNC);
+        /* Our FIN goes out now, from here: the peer need not wait for the
+         * helper to wake, and the helper mostly finds the linger over.  Not
+         * for an inherited socket whose origin may still hold it (the
+         * helper asks first). */
+        if (!plan->origin_pid && (plan->s.steps & GC_STEP_SHUTDOWN))
+            h.plan.shut_done = gc_sys(SYS_shutdown, fd, SHUT_WR) == 0;
         sent = send_to_helper(fd, &h);
         /* A helper that went away is replaced once, right now. */
         if (!sent && __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 0 && start_helper())

@@ -137,13 +137,15 @@ static bool begin(struct gc_linger *l, uint64_t now)
         return false;
     }
     l->rec.verdict = GC_V_LINGER;
-    if (gc_process_uses_io_uring(l->sender_pid)) {
-        l->rec.verdict = GC_V_IO_URING;
-        return finish(l, GC_O_STEPPED_ASIDE, now);
+    l->rec.steps = l->plan.s.steps & (GC_STEP_DRAIN | GC_STEP_OUTQ);
+    if (l->plan.shut_done) { /* the closing process sent the FIN */
+        l->shut = true;
+        l->rec.steps |= GC_STEP_SHUTDOWN;
+        l->started = true;
+        return !l->drain && !l->outq && finish(l, GC_O_DONE, now);
     }
     int state = gc_tcp_state(l->fd);
     l->shut = gc_state_write_shut(state);
-    l->rec.steps = l->plan.s.steps & (GC_STEP_DRAIN | GC_STEP_OUTQ);
     if (!l->shut && (l->plan.s.steps & GC_STEP_SHUTDOWN)) {
         l->shut = gc_sys(SYS_shutdown, l->fd, SHUT_WR) == 0;
         if (l->shut)
@@ -188,12 +190,12 @@ bool gc_linger_step(struct gc_linger *l, uint64_t now, short revents)
     /* A reset freezes SIOCOUTQ: stop on the error or the CLOSE state.
      * CLOSE without an error is the normal end after both FINs. */
     int state = gc_tcp_state(l->fd);
-    if (state < 0 || socket_failed(l->fd))
+    if (state < 0)
         return finish(l, GC_O_PEER_RESET, now);
-    /* CLOSE with no error: both FINs went their way (a reset would have
-     * left an error, caught just above). */
+    /* A reset (or a give-up on retransmits) ends in CLOSE with an error;
+     * CLOSE without one: both FINs went their way. */
     if (state == TCP_CLOSE)
-        return finish(l, GC_O_PEER_CLOSED, now);
+        return finish(l, socket_failed(l->fd) ? GC_O_PEER_RESET : GC_O_PEER_CLOSED, now);
 
     /* After our FIN the queue holds one byte for it until the peer acks;
      * a bare FIN's ack is delayed ~40 ms, so do not wait for it. */

@@ -38,6 +38,7 @@ struct gc_plan {
                               the process to ask before lingering (0: none) */
     uint64_t cookie;       /* SO_COOKIE of the socket: the helper checks what
                               it received is that socket */
+    bool shut_done;        /* the closing process sent our FIN already */
 };
 
 /* For the last descriptor of a connected TCP socket (probe: its TCP_INFO).
