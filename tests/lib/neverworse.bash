@@ -22,9 +22,12 @@ nw_setup() {
 #   first and replaces the word PORT among PROG's arguments by its port; the
 #   peer's output is kept once it has ended (at most 10 s after PROG; an
 #   idle peer is stopped at once).
+#   The word DETAIL among PROG's arguments becomes $T/LABEL.detail (a file
+#   for what a program reports but the runs need not share, such as times).
 #   PROG runs under `timeout 30 env` (plus the preload for "with").  Files:
-#   $T/LABEL.rc, .out, .err, .peer.  Always succeeds; prints a summary that
-#   bats shows when a test fails.
+#   $T/LABEL.rc, .out, .err, .peer, and .peererr (the peer's stderr, not
+#   compared).  Always succeeds; prints a summary that bats shows when a
+#   test fails.
 nw_once() {
     local label=$1 a rc=0 peer=() cmd=()
     shift
@@ -36,12 +39,14 @@ nw_once() {
         shift
     fi
     : >"$T/$label.peer"
+    : >"$T/$label.peererr"
     if [ ${#peer[@]} -gt 0 ]; then
         start_server peer "$(n nw_peer)" -t 8 "${peer[@]}" || return 1
     fi
     for a in "$@"; do
         # shellcheck disable=SC2153 # PORT is set by start_server (lib/common)
         [ "$a" = PORT ] && a=$PORT
+        [ "$a" = DETAIL ] && a=$T/$label.detail
         cmd+=("$a")
     done
     local pre=(env)
@@ -55,6 +60,7 @@ nw_once() {
             finish_server peer 10 || true
         fi
         grep -v '^port=' "$T/peer.out" >"$T/$label.peer" || true
+        cp "$T/peer.err" "$T/$label.peererr"
     fi
     echo "--- $label: rc=$rc"
     echo "out: $(cat "$T/$label.out")"
@@ -67,10 +73,12 @@ nw_both() {
     nw_once without "$@" && nw_once with "$@"
 }
 
-# nw_same: both runs ended alike, printed alike, and their peers saw alike.
+# nw_same [PART...]: both runs ended alike, printed alike, and their peers
+# saw alike; with PARTs (rc out err peer), only those are compared.
 nw_same() {
-    local part ok=0
-    for part in rc out err peer; do
+    local part ok=0 parts=("$@")
+    [ ${#parts[@]} -gt 0 ] || parts=(rc out err peer)
+    for part in "${parts[@]}"; do
         if ! cmp -s "$T/without.$part" "$T/with.$part"; then
             echo "$part differs: without [$(cat "$T/without.$part")] with [$(cat "$T/with.$part")]" >&2
             ok=1

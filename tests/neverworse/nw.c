@@ -4,6 +4,7 @@
 
 #include "hx.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,4 +54,20 @@ void nw_close(const char *name, int fd)
 {
     nw_mark();
     nw_report(name, close(fd));
+}
+
+void nw_await_input(int fd)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    double stop = hx_now_ms() + 3000.0;
+    int r;
+
+    do {
+        double left = stop - hx_now_ms();
+        nw_mark();
+        r = poll(&p, 1, left > 0 ? (int)left + 1 : 0);
+    } while (r < 0 && errno == EINTR && hx_now_ms() < stop);
+    if (r >= 0)
+        nw_mark();
+    nw_report("input_queued", r > 0 && (p.revents & POLLIN));
 }

@@ -33,4 +33,9 @@ void nw_send_bytes(int fd, size_t n);
 /* Reports "close=R errno=E" for close(fd), errno marked first. */
 void nw_close(const char *name, int fd);
 
+/* Waits (at most 3 s) until input is queued on fd, without reading it, and
+ * reports "input_queued=1|0 errno=E": the peer's greeting has arrived, so a
+ * plain close would reset. */
+void nw_await_input(int fd);
+
 #endif
