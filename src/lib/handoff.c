@@ -30,7 +30,6 @@ static char helper_path[512]; /* longer install paths: no helper (counted) */
 static int channel = -1;      /* our end: kept open across fork and exec */
 static int state;             /* 0 none, 1 starting, 2 up, 3 cannot start */
 static uint64_t failed_at_ms; /* when the last start failed or the helper went */
-static char child_stack[16384] __attribute__((aligned(16)));
 
 void gc_handoff_init(const char *library_path)
 {
@@ -114,16 +113,23 @@ bool gc_handoff_moved(int from, int to)
     return true;
 }
 
-/* The helper's first steps, in the clone child (our memory, its own small
- * stack, the parent waiting): raw system calls only. */
+/* The helper's first steps (raw system calls only), in a grandchild made
+ * on our memory with its own small stack while we wait: an exec makes any
+ * process an ordinary SIGCHLD child of its parent, so the helper must be
+ * nobody's child here, or the program's wait() would reap it and its
+ * SIGCHLD handler would see it.  Its parent ends at once, and the helper
+ * goes to init (or the nearest subreaper). */
 struct start {
     int rx;
     const char *path;
+    volatile int exec_failed;
 };
 
-static int helper_start(void *p)
+static char child_stack[2][8192] __attribute__((aligned(16)));
+
+static int helper_exec(void *p)
 {
-    const struct start *s = p;
+    struct start *s = p;
     char *const argv[] = {(char *)HELPER_NAME, NULL};
     char *const envp[] = {NULL}; /* no LD_PRELOAD: the helper runs plain */
 
@@ -133,7 +139,7 @@ static int helper_start(void *p)
     if (s->rx == 3) /* dup3 onto itself would keep close-on-exec */
         gc_sys(SYS_fcntl, 3, F_SETFD, 0);
     else if (gc_sys(SYS_dup3, s->rx, 3, 0) != 3)
-        gc_sys(SYS_exit, 126);
+        goto failed;
     gc_sys(SYS_close_range, 4, ~0u, 0);
     int null = (int)gc_sys(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR);
     for (int fd = 0; fd < 3 && null >= 0; fd++)
@@ -142,13 +148,42 @@ static int helper_start(void *p)
     if (null > 2)
         gc_sys(SYS_close, null);
     gc_sys(SYS_execve, s->path, argv, envp);
+failed:
+    s->exec_failed = 1; /* our memory: the program reads it */
     gc_sys(SYS_exit, 127);
     return 127;
 }
 
-/* Starts the helper: a vfork-like clone with its own stack that execs the
- * helper program, with no exit signal, so the program's SIGCHLD handling
- * and wait() never see it.  Async-signal-safe. */
+/* The middle process: makes the helper, waits for its exec (CLONE_VFORK),
+ * and ends, leaving it to init. */
+static int helper_parent(void *p)
+{
+    struct start *s = p;
+    int (*real_clone)(int (*)(void *), void *, int, void *, ...) =
+        __atomic_load_n(&gc_real.clone, __ATOMIC_ACQUIRE);
+
+    if (real_clone(helper_exec, child_stack[1] + sizeof child_stack[1], CLONE_VM | CLONE_VFORK,
+                   s) < 0)
+        s->exec_failed = 1;
+    gc_sys(SYS_exit, 0);
+    return 0;
+}
+
+static int middle_pid; /* the middle process, until it is reaped */
+
+/* Reaps the middle process once it has ended (it has no exit signal, so
+ * only a __WCLONE wait sees it); later calls try again. */
+static void reap_middle(void)
+{
+    int pid = __atomic_load_n(&middle_pid, __ATOMIC_ACQUIRE), status;
+    if (pid > 0 && gc_sys(SYS_wait4, pid, &status, WNOHANG | __WCLONE, NULL) != 0)
+        __atomic_compare_exchange_n(&middle_pid, &pid, 0, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED);
+}
+
+/* Starts the helper (see helper_exec), with no exit signal for the middle
+ * process, so the program's SIGCHLD handling and wait() never see either.
+ * Async-signal-safe. */
 static bool start_helper(void)
 {
     int expected = 0;
@@ -160,21 +195,23 @@ static bool start_helper(void)
     int sv[2];
     bool ok = false;
 
+    reap_middle();
     if (real_clone && gc_sys(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
         name_helper_end(sv[0]);
         struct start s = {.rx = sv[0], .path = helper_path};
         sigset_t all, old;
         sigfillset(&all);
-        /* No program signal handler may run in the child on our memory. */
+        /* No program signal handler may run in the children on our memory. */
         gc_sys(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, (size_t)8);
-        int pid = real_clone(helper_start, child_stack + sizeof child_stack,
+        int pid = real_clone(helper_parent, child_stack[0] + sizeof child_stack[0],
                              CLONE_VM | CLONE_VFORK, &s);
         gc_sys(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, (size_t)8);
         gc_sys(SYS_close, sv[0]);
-        int status;
-        /* Gone already: the exec failed (reaped here; a tracer that holds
-         * the child makes this ECHILD, which says nothing). */
-        if (pid > 0 && gc_sys(SYS_wait4, pid, &status, WNOHANG | __WCLONE, NULL) != pid) {
+        if (pid > 0) {
+            __atomic_store_n(&middle_pid, pid, __ATOMIC_RELEASE);
+            reap_middle();
+        }
+        if (pid > 0 && !s.exec_failed) {
             int tx = gc_ownfd_place(sv[1], true); /* kept across exec */
             if (tx >= 0) {
                 __atomic_store_n(&channel, tx, __ATOMIC_RELEASE);
@@ -212,7 +249,9 @@ static void helper_gone(int fd)
     }
 }
 
-static bool send_to_helper(int fd, const struct gc_handoff *h)
+/* 1: sent; 0: not (the queue is full, or the helper is gone); -1: the
+ * socket's number was closed meanwhile (a signal handler's close). */
+static int send_to_helper(int fd, const struct gc_handoff *h)
 {
     int tx = __atomic_load_n(&channel, __ATOMIC_ACQUIRE);
     int fds[2] = {fd, h->has_log ? h->log.fd : -1};
@@ -226,7 +265,7 @@ static bool send_to_helper(int fd, const struct gc_handoff *h)
                        .msg_controllen = CMSG_SPACE(nfds * sizeof(int))};
 
     if (tx < 0)
-        return false;
+        return 0;
     memset(&ctl, 0, sizeof ctl);
     struct cmsghdr *c = CMSG_FIRSTHDR(&m);
     c->cmsg_level = SOL_SOCKET;
@@ -234,16 +273,23 @@ static bool send_to_helper(int fd, const struct gc_handoff *h)
     c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
     memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
     if (gc_sys(SYS_sendmsg, tx, &m, MSG_DONTWAIT | MSG_NOSIGNAL) == (long)sizeof *h)
-        return true;
-    if (errno == EPIPE || errno == ECONNREFUSED || errno == ENOTCONN || errno == EBADF ||
-        errno == ENOTSOCK)
+        return 1;
+    /* EBADF may be about the socket (a signal handler closed its number
+     * meanwhile), not the channel: the channel is gone only if it is. */
+    if (errno == EBADF && gc_sys(SYS_fcntl, tx, F_GETFD) >= 0)
+        return -1;
+    if (errno == EPIPE || errno == ECONNREFUSED || errno == ENOTCONN || errno == ENOTSOCK ||
+        errno == EBADF)
         helper_gone(tx);
-    return false;
+    return 0;
 }
 
 bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record *rec)
 {
     int saved_errno = errno;
+
+    if (__atomic_load_n(&middle_pid, __ATOMIC_RELAXED))
+        reap_middle();
     struct gc_handoff h;
     bool sent = false;
 
@@ -280,11 +326,13 @@ bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record 
          * helper asks first). */
         if (!plan->origin_pid && (plan->s.steps & GC_STEP_SHUTDOWN))
             h.plan.shut_done = gc_sys(SYS_shutdown, fd, SHUT_WR) == 0;
-        sent = send_to_helper(fd, &h);
+        int r = send_to_helper(fd, &h);
         /* A helper that went away is replaced once, right now. */
-        if (!sent && __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 0 && start_helper())
-            sent = send_to_helper(fd, &h);
-        rec->verdict = sent                                               ? GC_V_LINGER
+        if (r == 0 && __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 0 && start_helper())
+            r = send_to_helper(fd, &h);
+        sent = r > 0;
+        rec->verdict = sent     ? GC_V_LINGER
+                       : r < 0 ? GC_V_STALE
                        : __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2 ? GC_V_QUEUE_FULL
                                                                         : GC_V_NO_WORKER;
     }

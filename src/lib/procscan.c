@@ -11,7 +11,7 @@
 
 #include "gc.h"
 
-#define DENTS_BUF 1024 /* small: the close path may run on a signal stack */
+#define DENTS_BUF 512 /* small: the close path may run on a signal stack */
 
 struct linux_dirent64 {
     uint64_t d_ino;
