@@ -96,8 +96,11 @@ static bool same_socket(int fd, uint64_t cookie)
     return gc_sys(SYS_getsockopt, fd, SOL_SOCKET, SO_COOKIE, &c, &len) == 0 && c == cookie;
 }
 
+static bool prompt; /* the last batch had a socket whose FIN we send */
+
 static int receive(uint64_t now)
 {
+    prompt = false;
     int got = 0;
     for (int round = 0; round < 256; round++, got++) {
         struct gc_handoff h;
@@ -132,6 +135,8 @@ static int receive(uint64_t now)
                 gc_sys(SYS_close, fds[1]);
             continue;
         }
+        if (!h.plan.shut_done)
+            prompt = true; /* its FIN is ours to send: no batching delay */
         int i = free_slot();
         gc_linger_init(&lingers[i], fds[0], &h.plan, &h.rec, now, h.pid);
         owner[i].pid = h.pid;
@@ -207,7 +212,7 @@ int main(void)
             if (!pfd[k].revents)
                 continue;
             if (who[k] < 0) {
-                if (receive(now) > 0)
+                if (receive(now) > 0 && !prompt)
                     channel_at = now + BATCH_MS;
                 continue;
             }

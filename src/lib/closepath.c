@@ -18,6 +18,8 @@
 #include "handoff.h"
 #include "log.h"
 
+static int uring_asked_by; /* the process that handed off before (io_uring) */
+
 /* For the record of a close that does nothing: state, role, addresses. */
 static void describe(int fd, const struct gc_fdent *ent, struct gc_close_record *rec)
 {
@@ -132,11 +134,19 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
         return false;
     }
     /* An io_uring instance may hold the socket (a fixed file, a request in
-     * flight) where no count sees it: no FIN under it, no drain. */
-    if (gc_process_uses_io_uring(gc_owner_pid())) {
-        rec->verdict = GC_V_IO_URING;
-        return false;
+     * flight) where no count sees it: no FIN under it, no drain.  A process
+     * asks /proc itself from its second hand-off on (once a second); its
+     * first one, often its only one (a fork child), leaves the question,
+     * and the FIN, to the helper. */
+    int pid = gc_owner_pid();
+    if (pid == uring_asked_by) {
+        if (gc_process_uses_io_uring(pid)) {
+            rec->verdict = GC_V_IO_URING;
+            return false;
+        }
+        plan.no_io_uring = true;
     }
+    uring_asked_by = pid;
     if (oflags & GC_OWN_ORIGIN_UNKNOWN)
         plan.origin_pid = origin;
     plan.cookie = ent.cookie;

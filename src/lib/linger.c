@@ -144,6 +144,10 @@ static bool begin(struct gc_linger *l, uint64_t now)
         l->started = true;
         return !l->drain && !l->outq && finish(l, GC_O_DONE, now);
     }
+    if (!l->plan.no_io_uring && gc_process_uses_io_uring(l->sender_pid)) {
+        l->rec.verdict = GC_V_IO_URING;
+        return finish(l, GC_O_STEPPED_ASIDE, now);
+    }
     int state = gc_tcp_state(l->fd);
     l->shut = gc_state_write_shut(state);
     if (!l->shut && (l->plan.s.steps & GC_STEP_SHUTDOWN)) {

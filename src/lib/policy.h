@@ -38,6 +38,7 @@ struct gc_plan {
                               the process to ask before lingering (0: none) */
     uint64_t cookie;       /* SO_COOKIE of the socket: the helper checks what
                               it received is that socket */
+    bool no_io_uring;      /* the closing process found no io_uring instance */
     bool shut_done;        /* the closing process sent our FIN already */
 };
 

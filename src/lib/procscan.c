@@ -257,9 +257,9 @@ bool gc_proc_thread_reading(int fd)
 
 /* ---- io_uring: a ring may hold a socket the program closed ---- */
 
-static int uring_pid;             /* the last process asked about */
+static int uring_pid;             /* the process the answer is about */
 static bool uring_seen;           /* it has a ring: for good */
-static uint64_t uring_checked_ms; /* a "no" is asked again after a while */
+static uint64_t uring_checked_ms; /* a "none" is asked again after a while */
 
 static bool uring_link(int fd, const char *link, void *ctx)
 {
@@ -275,7 +275,8 @@ bool gc_process_uses_io_uring(int pid)
         return uring_seen;
     bool found = false;
     long budget = 1000000;
-    /* Unreadable (gone, or another user): nothing to go by, assume none. */
+    /* Unreadable (gone, another user, /proc hidden): nothing to go by,
+     * assume none. */
     gc_proc_fd_links(pid, uring_link, &found, &budget);
     uring_pid = pid;
     uring_seen = found;

@@ -34,7 +34,7 @@ int gc_proc_thread_count(void);
 bool gc_proc_thread_reading(int fd);
 
 /* Process 'pid' has an io_uring instance (in its /proc/PID/fd; the
- * answer for the last process asked is kept, a "no" for a second). */
+ * answer for the last process asked is kept, a "none" for a second). */
 bool gc_process_uses_io_uring(int pid);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <sys/resource.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -160,13 +161,21 @@ int hx_count_fds(void)
         if (strncmp(link, "/memfd:graceclose-owners", 24) == 0 ||
             strcmp(link, "anon_inode:[eventfd]") == 0)
             continue;
-        /* the library's channel to its helper, its log: above the soft
-         * descriptor limit, where the program's own never are, or in the
-         * top slots when soft and hard limit are one */
+        /* the library's channel to its helper (a UNIX socket), its log (a
+         * file): above the soft descriptor limit, where the program's own
+         * never are, or in the top 8 slots when soft and hard limit are
+         * one, or from 1024 up under a soft limit above 4096 (src/lib/highfd.c) */
         struct rlimit rl;
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-            (rlim_t)fd >= rl.rlim_cur - (rl.rlim_cur == rl.rlim_max ? 8 : 0))
-            continue; /* (with one limit, the top 8 slots) */
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+            rlim_t base = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 4096 ? 1024
+                          : rl.rlim_max > rl.rlim_cur                        ? rl.rlim_cur
+                          : rl.rlim_cur >= 1024                              ? rl.rlim_cur - 8
+                                                                             : RLIM_INFINITY;
+            bool tcp_or_udp = getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) == 0 &&
+                              domain != AF_UNIX;
+            if ((rlim_t)fd >= base && !tcp_or_udp)
+                continue;
+        }
         (void)domain;
         (void)dlen;
         n++;
