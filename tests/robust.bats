@@ -309,3 +309,32 @@ no_proc_walk() {
     no_proc_walk atstake
     grep -q 'peer_end=eof' "$T/with.out"
 }
+
+# --- 13: the library's own descriptors under a huge descriptor limit
+
+# FDSize in /proc/PID/status: the size of the kernel's descriptor array,
+# which every fork copies up to the highest open number.
+fd_size_under_limit() {
+    local limit=$1
+    start_server receiver "$(h receiver)" || return 1
+    (ulimit -n "$limit" && exec env "LD_PRELOAD=$GC_PRELOAD" "$(h sender)" -w 1500 "$PORT") \
+        >"$T/sender.out" 2>&1 &
+    local pid=$! i
+    for i in $(seq 50); do
+        grep -q '^FDSize' "/proc/$pid/status" 2>/dev/null && ls -l "/proc/$pid/fd" 2>/dev/null | grep -q graceclose-owners && break
+        sleep 0.02
+    done
+    FDSIZE=$(awk '/^FDSize/ {print $2}' "/proc/$pid/status")
+    echo "limit $limit: FDSize=$FDSIZE; $(ls -l "/proc/$pid/fd" | awk '{print $9 $10 $11}' | tr '\n' ' ')"
+    wait "$pid" || true
+    stop_server receiver
+}
+
+@test "13: under a large descriptor limit (soft = hard > 4096, as Docker's 1,048,576), the library's descriptors keep the kernel's descriptor array small (FDSize <= 2048)" {
+    local hard
+    hard=$(ulimit -Hn)
+    [ "$hard" = unlimited ] && hard=1048576
+    [ "$hard" -gt 8192 ] || skip "the hard descriptor limit here ($hard) is not large"
+    fd_size_under_limit "$hard"
+    [ -n "$FDSIZE" ] && [ "$FDSIZE" -le 2048 ]
+}
