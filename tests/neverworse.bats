@@ -153,6 +153,7 @@ setup() {
 
 # Skips the test unless a private mount namespace with /proc hidden works.
 proc_hidden_or_skip() {
+    skip_under_asan "ASan's own runtime needs /proc"
     [ "$(id -u)" = 0 ] || skip "needs root (a mount namespace and a tmpfs over /proc)"
     timeout 10 unshare -m sh -c 'mount -t tmpfs none /proc && [ ! -e /proc/self ]' 2>/dev/null ||
         skip "unshare -m with a tmpfs mounted over /proc failed here"
