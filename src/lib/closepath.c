@@ -1,5 +1,6 @@
 /* closepath.c - the close pipeline (see closepath.h). */
 #include "closepath.h"
+#include "gc.h"
 
 #include <errno.h>
 #include <string.h>
@@ -18,7 +19,7 @@
 #include "handoff.h"
 #include "log.h"
 
-static int uring_asked_by; /* the process that handed off before (io_uring) */
+static GC_HOT int uring_asked_by; /* the process that handed off before (io_uring) */
 
 /* For the record of a close that does nothing: state, role, addresses. */
 static void describe(int fd, const struct gc_fdent *ent, struct gc_close_record *rec)

@@ -1,11 +1,12 @@
 /* fdtable.c - the fd-indexed descriptor table (see fdtable.h). */
 #include "fdtable.h"
+#include "gc.h"
 
 #include <sys/socket.h>
 
 struct gc_fdent gc_fdtable[GC_FDTABLE_SIZE];
 #define table gc_fdtable
-static int highwater = -1;     /* program descriptors: sweeps scan up to it */
+static GC_HOT int highwater = -1;     /* program descriptors: sweeps scan up to it */
 
 static bool in_range(int fd)
 {

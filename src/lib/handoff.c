@@ -28,9 +28,9 @@
 #define RESPAWN_MS 1000 /* a helper that died is replaced at most this often */
 
 static char helper_path[512]; /* longer install paths: no helper (counted) */
-static int channel = -1;      /* our end: kept open across fork and exec */
-static int state;             /* 0 none, 1 starting, 2 up, 3 cannot start */
-static uint64_t failed_at_ms; /* when the last start failed or the helper went */
+static GC_HOT int channel = -1;      /* our end: kept open across fork and exec */
+static GC_HOT int state;             /* 0 none, 1 starting, 2 up, 3 cannot start */
+static GC_HOT uint64_t failed_at_ms; /* when the last start failed or the helper went */
 
 void gc_handoff_init(const char *library_path)
 {
@@ -170,7 +170,7 @@ static int helper_parent(void *p)
     return 0;
 }
 
-static int middle_pid; /* the middle process, until it is reaped */
+static GC_HOT int middle_pid; /* the middle process, until it is reaped */
 
 /* Reaps the middle process once it has ended (it has no exit signal, so
  * only a __WCLONE wait sees it); later calls try again. */

@@ -5,6 +5,7 @@
  * changes), and a thread that finds it changing drops its line rather
  * than wait.  Opening and reopening are claimed with a compare-and-swap. */
 #include "log.h"
+#include "gc.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -22,15 +23,15 @@
 enum state { ST_CLOSED = 0, ST_OPEN = 2, ST_FAILED = 3 };
 
 static struct gc_log_settings conf; /* fixed after setup */
-static int ready;
-static int bounded;                 /* default settings: warnings are bounded */
+static GC_HOT int ready;
+static GC_HOT int bounded;                 /* default settings: warnings are bounded */
 static enum gc_log_style style;
 
-static int state;
-static unsigned seq;                /* odd while chan changes */
-static struct gc_chan chan = {.fd = -1};
+static GC_HOT int state;
+static GC_HOT unsigned seq;                /* odd while chan changes */
+static GC_HOT struct gc_chan chan = {.fd = -1};
 
-static uint64_t warn_shown, suppressed, dropped;
+static GC_HOT uint64_t warn_shown, suppressed, dropped;
 
 bool gc_log_on(enum gc_log_level level)
 {

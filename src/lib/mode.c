@@ -1,5 +1,6 @@
 /* mode.c - pass-through under seccomp (see mode.h). */
 #include "procscan.h"
+#include "gc.h"
 #include "sys.h"
 #include "mode.h"
 
@@ -8,7 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static int passthrough;
+static GC_HOT int passthrough;
 
 bool gc_passthrough(void)
 {

@@ -1,15 +1,16 @@
 /* owner.c - the vfork-like child test (see owner.h). */
 #include "owner.h"
+#include "gc.h"
 
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "sys.h"
 
-static pid_t cached_pid;
+static GC_HOT pid_t cached_pid;
 /* Set while a child may be running on our memory (vfork, clone with
  * CLONE_VM): only then is getpid() worth its syscall. */
-static int shared_memory_child;
+static GC_HOT int shared_memory_child;
 
 void gc_owner_set_pid(void)
 {
@@ -18,7 +19,7 @@ void gc_owner_set_pid(void)
 
 /* In a fork child: our pid is asked only when it is needed (the first
  * shared-memory child of our own), which saves a getpid per fork. */
-static int threads_made;
+static GC_HOT int threads_made;
 
 void gc_owner_threads_begin(void)
 {

@@ -1,5 +1,6 @@
 /* ownfd.c - placing and protecting the library's own descriptors. */
 #include "ownfd.h"
+#include "gc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +14,8 @@
 
 #define OWN_MAX 8 /* the table, the channel, and room for a move */
 
-static int own[OWN_MAX]; /* fd + 1; 0: free */
-int gc_own_fd_min = 1 << 30; /* lowest of ours: below it, a close asks nothing */
+static GC_HOT int own[OWN_MAX]; /* fd + 1; 0: free */
+GC_HOT int gc_own_fd_min = 1 << 30; /* lowest of ours: below it, a close asks nothing */
 
 static void remember(int fd)
 {

@@ -257,9 +257,9 @@ bool gc_proc_thread_reading(int fd)
 
 /* ---- io_uring: a ring may hold a socket the program closed ---- */
 
-static int uring_pid;             /* the process the answer is about */
-static bool uring_seen;           /* it has a ring: for good */
-static uint64_t uring_checked_ms; /* a "none" is asked again after a while */
+static GC_HOT int uring_pid;             /* the process the answer is about */
+static GC_HOT bool uring_seen;           /* it has a ring: for good */
+static GC_HOT uint64_t uring_checked_ms; /* a "none" is asked again after a while */
 
 static bool uring_link(int fd, const char *link, void *ctx)
 {

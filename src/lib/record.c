@@ -1,6 +1,7 @@
 /* record.c - the record stage: counters, summary, one log record per close
  * (lock-free, signal-safe; see record.h). */
 #include "record.h"
+#include "gc.h"
 
 #include <errno.h>
 #include <linux/sockios.h>
@@ -17,8 +18,8 @@
 #include "settings.h"
 #include "summary.h"
 
-static uint64_t verdicts[GC_V_COUNT];
-static uint64_t outcomes[GC_O_COUNT];
+static GC_HOT uint64_t verdicts[GC_V_COUNT];
+static GC_HOT uint64_t outcomes[GC_O_COUNT];
 
 static uint64_t now_ns(void)
 {

@@ -1,5 +1,6 @@
 /* summary.c - per-process totals (see summary.h). */
 #include "summary.h"
+#include "gc.h"
 
 #include <errno.h>
 #include <unistd.h>
@@ -17,8 +18,8 @@ static struct {
     struct per_label l[GC_L_COUNT];
     uint64_t closes, sockets, missed;
     uint64_t audited, at_risk, reset, peer_sending, unacked_only, bytes_at_risk;
-} S;
-static int done; /* the summary was written (exit, then _exit) */
+} S GC_HOT;
+static GC_HOT int done; /* the summary was written (exit, then _exit) */
 
 #define ADD(field, v) __atomic_add_fetch(&(field), (v), __ATOMIC_RELAXED)
 #define GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)

@@ -30,7 +30,7 @@ void gc_sweep_range(int lo, int hi, enum gc_close_path path)
  * write with SIGPIPE and change how the process ends: then only the
  * family counts are kept right (README: limits).  Asked once, and only
  * when some socket needs a linger. */
-static int alone_answer; /* 0 not asked, 1 yes, 2 no */
+static GC_HOT int alone_answer; /* 0 not asked, 1 yes, 2 no */
 
 static bool program_alone(void)
 {

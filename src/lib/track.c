@@ -1,5 +1,6 @@
 /* track.c - table and count updates shared by the wrappers (see track.h). */
 #include "sys.h"
+#include "gc.h"
 #include "track.h"
 
 #include <errno.h>
@@ -15,11 +16,11 @@
 #include "region.h"
 #include "summary.h"
 
-static int disabled;
+static GC_HOT int disabled;
 /* Odd while a fork is under way; bumped at its start and its end.  A
  * descriptor made meanwhile may or may not be in the child: count it as
  * if it were (too high is safe, too low is not). */
-static unsigned fork_phase;
+static GC_HOT unsigned fork_phase;
 
 void gc_track_disable(void)
 {
