@@ -180,12 +180,12 @@ HIDE_PROC=(unshare -m sh -c 'mount -t tmpfs none /proc && exec "$@"' sh)
 
 # --- TCP_REPAIR: a close in repair mode sends nothing, and must stay so
 
-@test "TCP_REPAIR on, then close: the peer sees neither FIN nor reset for 500 ms, with the library as without" {
+@test "TCP_REPAIR on, then close: the peer sees neither FIN nor reset for 500 ms, and no process holds the socket after, with the library as without" {
     nw_both quiet -- "$(n repair)" PORT
     if grep -q '^tcp_repair=-1 errno=EPERM' "$T/without.out"; then
         skip "TCP_REPAIR needs CAP_NET_ADMIN"
     fi
-    [[ $(nw_out without) == *"input_queued=1 errno=EDOM send=1000 errno=EDOM tcp_repair=0 errno=EDOM close=0 errno=EDOM"* ]]
+    [[ $(nw_out without) == *"input_queued=1 errno=EDOM send=1000 errno=EDOM tcp_repair=0 errno=EDOM close=0 errno=EDOM held_after_close=0 errno=EDOM"* ]]
     [ "$(cat "$T/without.peer")" = "peer bytes=1000 end=none" ]
     nw_same
 }
