@@ -54,22 +54,22 @@ meson test -C build --print-errorlogs "$@" || status=$?
 # GC_SAN_TESTS: the asan and ubsan runs take only these tests (names as
 # `meson test --list` shows them), with the sanitizer report checks.
 checks=${GC_CHECKS:-}
-san_tests=()
+san_tests=
 if [ -n "${GC_SAN_TESTS:-}" ]; then
-    # shellcheck disable=SC2206 # a word list
-    san_tests=(sanitizer-reset sanitizer-probe $GC_SAN_TESTS sanitizer-check)
+    san_tests="sanitizer-reset sanitizer-probe $GC_SAN_TESTS sanitizer-check"
 fi
 [ "$checks" = all ] && checks="asan ubsan valgrind fuzz"
 for check in $checks; do
     start=$(date +%s)
     rc=0
+    # shellcheck disable=SC2086 # $san_tests is a word list
     case $check in
     asan)
         configure build-asan -Dsanitize=address &&
-            meson test -C build-asan --setup asan --print-errorlogs "${san_tests[@]}" || rc=$? ;;
+            meson test -C build-asan --setup asan --print-errorlogs $san_tests || rc=$? ;;
     ubsan)
         configure build-ubsan -Dsanitize=undefined &&
-            meson test -C build-ubsan --setup ubsan --print-errorlogs "${san_tests[@]}" || rc=$? ;;
+            meson test -C build-ubsan --setup ubsan --print-errorlogs $san_tests || rc=$? ;;
     valgrind)
         meson test -C build --setup valgrind --print-errorlogs || rc=$? ;;
     fuzz)

@@ -209,8 +209,14 @@ static bool start_helper(void)
         gc_sys(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, (size_t)8);
         gc_sys(SYS_close, sv[0]);
         if (pid > 0) {
+            /* It has left our memory (the vfork wait is over) and is ending:
+             * reap it now, giving it a few turns; else at a later call. */
             __atomic_store_n(&middle_pid, pid, __ATOMIC_RELEASE);
-            reap_middle();
+            for (int turn = 0; turn < 100 && __atomic_load_n(&middle_pid, __ATOMIC_ACQUIRE); turn++) {
+                reap_middle();
+                if (__atomic_load_n(&middle_pid, __ATOMIC_ACQUIRE))
+                    gc_sys(SYS_sched_yield);
+            }
         }
         if (pid > 0 && !s.exec_failed) {
             int tx = gc_ownfd_place(sv[1], true); /* kept across exec */
