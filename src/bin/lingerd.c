@@ -96,13 +96,12 @@ static bool same_socket(int fd, uint64_t cookie)
     return gc_sys(SYS_getsockopt, fd, SOL_SOCKET, SO_COOKIE, &c, &len) == 0 && c == cookie;
 }
 
-static bool prompt; /* the last batch had a socket whose FIN we send */
-
-static int receive(uint64_t now)
+/* Takes what the channel holds; true when the next read may wait for a
+ * batch (something came, and every FIN was sent by the closing process). */
+static bool receive(uint64_t now)
 {
-    prompt = false;
-    int got = 0;
-    for (int round = 0; round < 256; round++, got++) {
+    bool got = false, prompt = false;
+    for (int round = 0; round < 256; round++) {
         struct gc_handoff h;
         union {
             struct cmsghdr align;
@@ -114,12 +113,12 @@ static int receive(uint64_t now)
         long n = gc_sys(SYS_recvmsg, CHANNEL, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
         if (n == 0) {
             senders_gone = true;
-            return got;
+            break;
         }
         if (n < 0) {
             if (errno != EAGAIN && errno != EINTR)
                 senders_gone = true;
-            return got;
+            break;
         }
         struct cmsghdr *c = CMSG_FIRSTHDR(&m);
         int fds[2] = {-1, -1};
@@ -135,6 +134,7 @@ static int receive(uint64_t now)
                 gc_sys(SYS_close, fds[1]);
             continue;
         }
+        got = true;
         if (!h.plan.shut_done)
             prompt = true; /* its FIN is ours to send: no batching delay */
         int i = free_slot();
@@ -148,7 +148,7 @@ static int receive(uint64_t now)
         busy[i] = true;
         in_flight++;
     }
-    return got;
+    return got && !prompt;
 }
 
 int main(void)
@@ -212,7 +212,7 @@ int main(void)
             if (!pfd[k].revents)
                 continue;
             if (who[k] < 0) {
-                if (receive(now) > 0 && !prompt)
+                if (receive(now))
                     channel_at = now + BATCH_MS;
                 continue;
             }

@@ -173,13 +173,16 @@ static int helper_parent(void *p)
 static GC_HOT int middle_pid; /* the middle process, until it is reaped */
 
 /* Reaps the middle process once it has ended (it has no exit signal, so
- * only a __WCLONE wait sees it); later calls try again. */
-static void reap_middle(void)
+ * only a __WCLONE wait sees it); true when none is left to reap. */
+static bool reap_middle(void)
 {
     int pid = __atomic_load_n(&middle_pid, __ATOMIC_ACQUIRE), status;
-    if (pid > 0 && gc_sys(SYS_wait4, pid, &status, WNOHANG | __WCLONE, NULL) != 0)
-        __atomic_compare_exchange_n(&middle_pid, &pid, 0, false, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_RELAXED);
+    if (pid <= 0)
+        return true;
+    if (gc_sys(SYS_wait4, pid, &status, WNOHANG | __WCLONE, NULL) == 0)
+        return false; /* not ended yet: a later call */
+    __atomic_compare_exchange_n(&middle_pid, &pid, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+    return true;
 }
 
 /* Starts the helper (see helper_exec), with no exit signal for the middle
@@ -212,11 +215,8 @@ static bool start_helper(void)
             /* It has left our memory (the vfork wait is over) and is ending:
              * reap it now, giving it a few turns; else at a later call. */
             __atomic_store_n(&middle_pid, pid, __ATOMIC_RELEASE);
-            for (int turn = 0; turn < 100 && __atomic_load_n(&middle_pid, __ATOMIC_ACQUIRE); turn++) {
-                reap_middle();
-                if (__atomic_load_n(&middle_pid, __ATOMIC_ACQUIRE))
-                    gc_sys(SYS_sched_yield);
-            }
+            for (int turn = 0; turn < 100 && !reap_middle(); turn++)
+                gc_sys(SYS_sched_yield);
         }
         if (pid > 0 && !s.exec_failed) {
             int tx = gc_ownfd_place(sv[1], true); /* kept across exec */
@@ -295,8 +295,7 @@ bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record 
 {
     int saved_errno = errno;
 
-    if (__atomic_load_n(&middle_pid, __ATOMIC_RELAXED))
-        reap_middle();
+    reap_middle();
     struct gc_handoff h;
     bool sent = false;
 

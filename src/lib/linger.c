@@ -141,27 +141,22 @@ static bool begin(struct gc_linger *l, uint64_t now)
     if (l->plan.shut_done) { /* the closing process sent the FIN */
         l->shut = true;
         l->rec.steps |= GC_STEP_SHUTDOWN;
-        l->started = true;
-        return !l->drain && !l->outq && finish(l, GC_O_DONE, now);
-    }
-    if (!l->plan.no_io_uring && gc_process_uses_io_uring(l->sender_pid)) {
-        l->rec.verdict = GC_V_IO_URING;
-        return finish(l, GC_O_STEPPED_ASIDE, now);
-    }
-    int state = gc_tcp_state(l->fd);
-    l->shut = gc_state_write_shut(state);
-    if (!l->shut && (l->plan.s.steps & GC_STEP_SHUTDOWN)) {
-        l->shut = gc_sys(SYS_shutdown, l->fd, SHUT_WR) == 0;
-        if (l->shut)
-            l->rec.steps |= GC_STEP_SHUTDOWN;
+    } else {
+        if (!l->plan.no_io_uring && gc_process_uses_io_uring(l->sender_pid)) {
+            l->rec.verdict = GC_V_IO_URING;
+            return finish(l, GC_O_STEPPED_ASIDE, now);
+        }
+        l->shut = gc_state_write_shut(gc_tcp_state(l->fd));
+        if (!l->shut && (l->plan.s.steps & GC_STEP_SHUTDOWN)) {
+            l->shut = gc_sys(SYS_shutdown, l->fd, SHUT_WR) == 0;
+            if (l->shut)
+                l->rec.steps |= GC_STEP_SHUTDOWN;
+        }
     }
     /* Even when the peer's FIN is in, bytes it sent before may be queued:
      * the first drain reads them and meets the EOF. */
-    l->peer_eof = l->drain ? false : gc_state_peer_finished(state);
     l->started = true;
-    if (!l->drain && !l->outq)
-        return finish(l, GC_O_DONE, now);
-    return false;
+    return !l->drain && !l->outq && finish(l, GC_O_DONE, now);
 }
 
 bool gc_linger_step(struct gc_linger *l, uint64_t now, short revents)

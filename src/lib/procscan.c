@@ -203,7 +203,7 @@ int gc_proc_thread_count(void)
 /* ---- a thread blocked reading the socket ---- */
 
 struct reader_walk {
-    int dirfd, fd;
+    int fd;
     bool found;
 };
 
@@ -213,24 +213,20 @@ static bool read_like(long nr)
            nr == SYS_preadv2 || nr == SYS_recvfrom || nr == SYS_recvmsg || nr == SYS_recvmmsg;
 }
 
-/* "NR 0xARG0 ..." (blocked in a system call), "running" or "-1 ..." */
+/* task/TID/syscall: "NR 0xARG0 ..." (blocked in a system call), "running"
+ * or "-1 ..." */
 static bool task_reads(uint64_t tid, void *p)
 {
     struct reader_walk *w = p;
-    char path[48], line[64];
-    struct text t = {path, sizeof path, 0};
+    char name[40], line[64];
+    struct text t = {name, sizeof name, 0};
     uint64_t nr, arg = 0;
 
+    put_str(&t, "task/");
     put_uint(&t, tid);
     put_str(&t, "/syscall");
-    int fd = (int)gc_sys(SYS_openat, w->dirfd, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return true; /* gone meanwhile */
-    long n = gc_sys(SYS_read, fd, line, sizeof line - 1);
-    gc_sys(SYS_close, fd);
-    if (n <= 0)
+    if (gc_proc_read_self(name, line, sizeof line) <= 0) /* gone meanwhile */
         return true;
-    line[n] = '\0';
     const char *s = line;
     if (!parse_uint(s, &nr) || !read_like((long)nr))
         return true;
@@ -246,12 +242,13 @@ static bool task_reads(uint64_t tid, void *p)
 
 bool gc_proc_thread_reading(int fd)
 {
-    struct reader_walk w = {.dirfd = open_dir("/proc/self/task"), .fd = fd};
-    if (w.dirfd < 0)
+    struct reader_walk w = {.fd = fd};
+    int dirfd = open_dir("/proc/self/task");
+    if (dirfd < 0)
         return false;
     long budget = 4096;
-    each_number(w.dirfd, task_reads, &w, &budget);
-    gc_sys(SYS_close, w.dirfd);
+    each_number(dirfd, task_reads, &w, &budget);
+    gc_sys(SYS_close, dirfd);
     return w.found;
 }
 

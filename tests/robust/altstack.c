@@ -76,17 +76,7 @@ static size_t signal_frame_bytes(void)
 
 static void use_altstack(size_t size)
 {
-    long pg = sysconf(_SC_PAGESIZE);
-    size = (size + (size_t)pg - 1) / (size_t)pg * (size_t)pg;
-    unsigned char *m = mmap(NULL, (size_t)pg + size, PROT_READ | PROT_WRITE,
-                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED || mprotect(m, (size_t)pg, PROT_NONE) < 0)
-        hx_die("mmap altstack");
-    stack_t ss = {.ss_sp = m + pg, .ss_size = size};
-    struct sigaction sa = {.sa_handler = on_usr1, .sa_flags = SA_ONSTACK};
-    if (sigaltstack(&ss, NULL) < 0 || sigaction(SIGUSR1, &sa, NULL) < 0)
-        hx_die("altstack setup");
-    printf("stack=%zu ", size);
+    printf("stack=%zu ", rb_guarded_altstack(size, SIGUSR1, on_usr1));
 }
 
 /* A connected socket of ours with the peer's bytes unread. */

@@ -1,11 +1,14 @@
-/* rb.c - in-process loopback pairs and bounded reads for tests/robust. */
+/* rb.c - in-process loopback pairs, bounded reads and guarded alternate
+ * signal stacks for tests/robust. */
 #include "rb.h"
 
 #include "hx.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,4 +54,19 @@ size_t rb_read_for(int fd, char *buf, size_t want, long ms, const char **end)
     }
     *end = "full";
     return got;
+}
+
+size_t rb_guarded_altstack(size_t size, int sig, void (*fn)(int))
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    size = (size + (size_t)pg - 1) / (size_t)pg * (size_t)pg;
+    unsigned char *m = mmap(NULL, (size_t)pg + size, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED || mprotect(m, (size_t)pg, PROT_NONE) < 0)
+        hx_die("mmap altstack");
+    stack_t ss = {.ss_sp = m + pg, .ss_size = size};
+    struct sigaction sa = {.sa_handler = fn, .sa_flags = SA_ONSTACK};
+    if (sigaltstack(&ss, NULL) < 0 || sigaction(sig, &sa, NULL) < 0)
+        hx_die("altstack setup");
+    return size;
 }

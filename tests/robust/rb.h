@@ -14,4 +14,9 @@ void rb_pair(int *c, int *s);
  * ("full", "eof", "reset", "timeout", "error:ENAME"). */
 size_t rb_read_for(int fd, char *buf, size_t want, long ms, const char **end);
 
+/* Installs fn as the SA_ONSTACK handler of sig on an alternate stack of
+ * 'size' bytes (rounded up to whole pages) with a PROT_NONE guard page
+ * below it, so a handler that needs more is SIGSEGV; returns the size. */
+size_t rb_guarded_altstack(size_t size, int sig, void (*fn)(int));
+
 #endif

@@ -94,14 +94,7 @@ static size_t frame_bytes(void)
 
 static void guarded_stack(size_t size)
 {
-    long pg = sysconf(_SC_PAGESIZE);
-    size = (size + (size_t)pg - 1) / (size_t)pg * (size_t)pg;
-    unsigned char *m = mmap(NULL, (size_t)pg + size, PROT_READ | PROT_WRITE,
-                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED || mprotect(m, (size_t)pg, PROT_NONE) < 0)
-        hx_die("mmap altstack");
-    on_stack(m + pg, size, on_close);
-    printf("stack=%zu\n", size);
+    printf("stack=%zu\n", rb_guarded_altstack(size, SIGUSR1, on_close));
 }
 
 /* A connected socket of ours whose peer's bytes are unread: at stake. */
