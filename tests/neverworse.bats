@@ -169,6 +169,15 @@ HIDE_PROC=(unshare -m sh -c 'mount -t tmpfs none /proc && exec "$@"' sh)
     [ "$(cat "$T/with.peer")" = "peer bytes=1000000 end=eof" ]
 }
 
+@test "/proc hidden, the program exits with the socket open: exit status unchanged; the exit sweep still lingers (a program that made no thread is alone without asking /proc)" {
+    proc_hidden_or_skip
+    nw_both greet -- GRACECLOSE_TIMEOUT=3s "${HIDE_PROC[@]}" "$(n atstake)" exit PORT
+    [[ $(nw_out without) == *"proc_self_status_visible=0 errno=ENOENT input_queued=1 errno=EDOM send=1000000 errno=EDOM"* ]]
+    lost "$(cat "$T/without.peer")"
+    nw_same rc out err
+    [ "$(cat "$T/with.peer")" = "peer bytes=1000000 end=eof" ]
+}
+
 @test "/proc hidden, a fork child holds the socket while the parent closes: return values unchanged; the peer gets every byte" {
     proc_hidden_or_skip
     nw_both greet -- GRACECLOSE_TIMEOUT=3s "${HIDE_PROC[@]}" "$(n atstake)" fork PORT

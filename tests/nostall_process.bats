@@ -221,3 +221,28 @@ seccomp_same() {
     a_whole
     [ "$(a_end)" = eof ]
 }
+
+# The helper is started with a channel (a SOCK_SEQPACKET pair) as fd 3, as
+# the library starts it; its scheduling policy is read from /proc/PID/stat.
+@test "the helper runs as SCHED_BATCH: a hand-off wakes it without preempting the program that closed" {
+    run timeout 20 python3 - "$(dirname "$GC_LIB")/graceclose-lingerd" <<'PY'
+import os, socket, subprocess, sys, time
+ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+p = subprocess.Popen([sys.argv[1]], close_fds=False,
+                     preexec_fn=lambda: os.dup2(theirs.fileno(), 3))
+theirs.close()
+policy = None
+for _ in range(200):  # up to 2 s for the exec and the helper's first steps
+    with open(f"/proc/{p.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    policy = int(fields[38])  # field 41: policy (3 = SCHED_BATCH)
+    if policy == 3:
+        break
+    time.sleep(0.01)
+ours.close()  # the channel's end: the helper ends
+print(f"policy={policy} exit={p.wait(timeout=10)}")
+PY
+    echo "$output"
+    [ "$status" = 0 ]
+    [ "$output" = "policy=3 exit=0" ]
+}

@@ -8,6 +8,7 @@
  * the other end of the channel and no linger is left. */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -135,7 +136,7 @@ static bool receive(uint64_t now)
             continue;
         }
         got = true;
-        if (!h.plan.shut_done)
+        if (!h.plan.shut_done && !h.plan.fin_was_out)
             prompt = true; /* its FIN is ours to send: no batching delay */
         int i = free_slot();
         gc_linger_init(&lingers[i], fds[0], &h.plan, &h.rec, now, h.pid);
@@ -168,6 +169,11 @@ int main(void)
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
+    /* SCHED_BATCH: a hand-off wakes us without preempting the program
+     * that closed (CFS lets only SCHED_NORMAL tasks preempt at wake-up);
+     * we run at the next tick or on an idle CPU, a few ms at most. */
+    struct sched_param sp = {0};
+    sched_setscheduler(0, SCHED_BATCH, &sp);
 
     uint64_t last_busy = gc_now_ms(), channel_at = 0;
     while (!senders_gone || in_flight > 0) {

@@ -11,6 +11,7 @@
 
 #include "classify.h"
 #include "fmt.h"
+#include "gc.h"
 
 bool gc_audit_assess(int fd, uint32_t idle_ms, struct gc_close_record *rec)
 {
@@ -22,7 +23,7 @@ bool gc_audit_assess(int fd, uint32_t idle_ms, struct gc_close_record *rec)
     rec->verdict = GC_V_AUDIT;
     rec->risk = 0;
     if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0) {
-        errno = saved_errno;
+        gc_errno_restore(saved_errno);
         return false;
     }
     rec->tcp_state = ti.tcpi_state;
@@ -59,6 +60,6 @@ bool gc_audit_assess(int fd, uint32_t idle_ms, struct gc_close_record *rec)
     if (!gc_state_peer_finished(rec->tcp_state) && received && ti.tcpi_last_data_recv <= idle_ms &&
         ti.tcpi_last_data_recv <= ti.tcpi_last_data_sent)
         rec->risk |= GC_RISK_PEER_SENDING;
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
     return rec->risk != 0;
 }

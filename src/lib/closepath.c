@@ -151,6 +151,7 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
     if (oflags & GC_OWN_ORIGIN_UNKNOWN)
         plan.origin_pid = origin;
     plan.cookie = ent.cookie;
+    plan.fin_was_out = gc_state_write_shut(probe.state);
     return gc_handoff_take(fd, &plan, rec);
 }
 
@@ -158,7 +159,7 @@ void gc_close_prepare_on(int fd, enum gc_close_path path, struct gc_close_record
 {
     int saved_errno = errno;
     prepare(fd, path, 0, NULL, rec);
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 bool gc_close_at_exit(int fd, enum gc_close_path path, uint64_t deadline_ms,
@@ -166,7 +167,7 @@ bool gc_close_at_exit(int fd, enum gc_close_path path, uint64_t deadline_ms,
 {
     int saved_errno = errno;
     bool taken = prepare(fd, path, deadline_ms, may_linger, rec);
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
     return taken;
 }
 
@@ -181,7 +182,7 @@ void gc_close_finish(const struct gc_close_record *recs, int n)
         else
             gc_record_emit(&recs[i]);
     }
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 /* A close of a descriptor the table knows: the whole pipeline. */

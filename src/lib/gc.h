@@ -2,6 +2,7 @@
 #ifndef GC_H
 #define GC_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 
@@ -17,6 +18,15 @@
 
 /* The library is built with -fvisibility=hidden; only wrappers are exported. */
 #define GC_EXPORT __attribute__((visibility("default")))
+
+/* Puts errno back as the program left it, writing it only when it changed:
+ * after a fork the page errno lives on is copied by whoever writes it
+ * first (a fault), and a close with nothing to report need not be that. */
+static inline void gc_errno_restore(int saved)
+{
+    if (errno != saved)
+        errno = saved;
+}
 
 /* Milliseconds on the monotonic clock (vDSO: async-signal-safe, no syscall). */
 static inline uint64_t gc_now_ms(void)

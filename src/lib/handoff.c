@@ -311,10 +311,10 @@ bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record 
     } else {
         h.pid = (int32_t)gc_owner_pid();
         const char *name = gc_progname_primary();
-        size_t n = name ? strlen(name) : 0;
-        if (n >= sizeof h.program)
-            n = sizeof h.program - 1;
-        memcpy(h.program, name ? name : "", n);
+        /* Our own bounded loop, not libc's strlen: a fork child has not
+         * mapped libc's pages it never ran (a fault each). */
+        for (size_t n = 0; name && name[n] && n < sizeof h.program - 1; n++)
+            h.program[n] = name[n];
         /* The record of this close is written by the helper, at the end of
          * the linger, where this program's records go. */
         h.has_log = gc_log_export(&h.log);
@@ -342,7 +342,7 @@ bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record 
                        : __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2 ? GC_V_QUEUE_FULL
                                                                         : GC_V_NO_WORKER;
     }
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
     return sent;
 }
 

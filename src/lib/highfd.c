@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <sys/resource.h>
 
+#include "gc.h"
 #include "sys.h"
 
 #define SMALL_LIMIT 1024
@@ -25,7 +26,7 @@ int gc_fd_copy_high(int fd, bool keep_on_exec)
     int saved_errno = errno, high = -1;
 
     if (gc_sys(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) != 0) {
-        errno = saved_errno;
+        gc_errno_restore(saved_errno);
         return -1;
     }
     if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > LARGE_LIMIT) {
@@ -39,6 +40,6 @@ int gc_fd_copy_high(int fd, bool keep_on_exec)
     } else if (rl.rlim_cur >= SMALL_LIMIT) {
         high = (int)gc_sys(SYS_fcntl, fd, cmd, (long)(rl.rlim_cur - TOP_ROOM));
     }
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
     return high;
 }

@@ -13,6 +13,7 @@
 #include "gc_config.h"
 #include "config.h"
 #include "fdtable.h"
+#include "gc.h"
 #include "policy.h"
 #include "log.h"
 #include "mode.h"
@@ -198,5 +199,5 @@ __attribute__((constructor)) static void gc_init(void)
         pthread_atfork(before_fork, in_parent, in_child);
     }
     __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }

@@ -206,7 +206,7 @@ static void write_line(const char *buf, size_t len)
         else if (r < 0)
             fail(-r, true);
     }
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 void gc_log_write(enum gc_log_level level, enum gc_log_mode mode, const char *buf, size_t len)
@@ -283,7 +283,7 @@ bool gc_log_export(struct gc_log_export *out)
         /* fd 2 itself, asked now (a fork child may have put its client
          * there): a terminal or a file only, never a pipe nor a socket. */
         struct stat st;
-        bool ok = fstat(2, &st) == 0 && (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode));
+        bool ok = gc_sys(SYS_fstat, 2, &st) == 0 && (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode));
         out->fd = ok ? 2 : -1;
         out->kind = ok ? (int)GC_CHAN_FILE : 0;
         return true;

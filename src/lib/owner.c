@@ -43,8 +43,11 @@ int gc_owner_pid(void)
     pid_t pid = __atomic_load_n(&cached_pid, __ATOMIC_ACQUIRE);
     if (pid > 0 && !gc_in_foreign_child())
         return pid;
-    if (pid == -1)
-        gc_owner_set_pid(); /* a fork child asking for the first time */
+    if (pid == -1) { /* a fork child asking for the first time */
+        pid = (pid_t)gc_sys(SYS_getpid);
+        __atomic_store_n(&cached_pid, pid, __ATOMIC_RELEASE);
+        return pid;
+    }
     return (int)gc_sys(SYS_getpid);
 }
 

@@ -68,7 +68,7 @@ int gc_ownfd_place(int fd, bool keep_on_exec)
     gc_sys(SYS_close, fd);
     if (high >= 0)
         remember(high);
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
     return high;
 }
 
@@ -93,7 +93,7 @@ void gc_ownfd_evacuate(int fd)
         remember(moved);
     if (!gc_region_moved(fd, moved) && !gc_handoff_moved(fd, moved) && moved >= 0)
         gc_ownfd_close(moved);
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 void gc_ownfd_each_gap(unsigned lo, unsigned hi, void (*fn)(unsigned lo, unsigned hi, void *ctx),

@@ -40,6 +40,8 @@ struct gc_plan {
                               it received is that socket */
     bool no_io_uring;      /* the closing process found no io_uring instance */
     bool shut_done;        /* the closing process sent our FIN already */
+    bool fin_was_out;      /* the program had shut its write side itself:
+                              no FIN for the peer to wait on */
 };
 
 /* For the last descriptor of a connected TCP socket (probe: its TCP_INFO).

@@ -1,6 +1,7 @@
 /* progname.c - the names of this program (see progname.h). */
 #include "progname.h"
 
+#include "gc.h"
 #include "procscan.h"
 #include "sys.h"
 
@@ -125,7 +126,7 @@ const char *gc_progname_init(void)
     read_exe(real);
     if (strlen(comm) == COMM_MAX)
         whole_comm(comm, whole);
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 
     /* The process name, whole if the kernel cut it and it can be found. */
     const char *first = *whole ? whole : *comm ? comm : *argv0 ? argv0 : real;

@@ -55,7 +55,7 @@ void gc_record_capture(int fd, struct gc_close_record *r)
         r->unacked = (uint32_t)v;
         r->known |= GC_REC_UNACKED;
     }
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 uint64_t gc_record_bytes_at_risk(const struct gc_close_record *r)
@@ -184,7 +184,7 @@ void gc_record_emit(const struct gc_close_record *r)
     gc_summary_add(label, r, took_us);
     if (gc_log_on(level))
         write_record(r, label, why, level, took_us);
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 void gc_record_handed(const struct gc_close_record *r)
@@ -192,7 +192,7 @@ void gc_record_handed(const struct gc_close_record *r)
     int saved_errno = errno;
     uint64_t took_us = r->t_entry_ns ? (now_ns() - r->t_entry_ns) / 1000 : 0;
     gc_summary_add(GC_L_HANDED, r, took_us);
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 uint64_t gc_count_verdict(enum gc_verdict v)

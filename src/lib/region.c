@@ -1,4 +1,5 @@
 /* region.c - the family's shared descriptor counts (see region.h). */
+#include "gc.h"
 #include "sys.h"
 #include "region.h"
 
@@ -84,7 +85,7 @@ bool gc_region_ensure(void)
         gc_ownfd_close(fd);
     region_fd = ok ? fd : -1;
     __atomic_store_n(&state, ok ? 2 : 3, __ATOMIC_RELEASE);
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
     return ok;
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "gc.h"
 #include "line.h"
 #include "log.h"
 
@@ -77,7 +78,7 @@ void gc_report(const char *first, ...)
         emit(line);
     else
         keep(&other_q, QUEUE_MAX, line);
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 void gc_report_config(const char *text)
@@ -96,7 +97,7 @@ void gc_report_config(const char *text)
         emit(text);
     else
         keep(&config_q, GC_REPORT_CONFIG_SHOWN, text);
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 void gc_report_flush(void)

@@ -164,5 +164,5 @@ void gc_summary_at_exit(void)
         gc_line_message(&l, msg);
         gc_line_send(&l, GC_LOG_UNBOUNDED);
     }
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }

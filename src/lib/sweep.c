@@ -34,8 +34,11 @@ static GC_HOT int alone_answer; /* 0 not asked, 1 yes, 2 no */
 
 static bool program_alone(void)
 {
+    /* A program that never made a thread (no pthread_create, no clone
+     * sharing our table: wrap_thread.c, wrap_clone.c) is alone without
+     * asking /proc. */
     if (!alone_answer)
-        alone_answer = gc_proc_thread_count() == 1 ? 1 : 2;
+        alone_answer = !gc_owner_has_threads() || gc_proc_thread_count() == 1 ? 1 : 2;
     return alone_answer == 1;
 }
 

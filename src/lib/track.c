@@ -78,7 +78,7 @@ void gc_track_new(int fd, uint32_t flags, unsigned before)
         else
             gc_fd_forget(fd);
     }
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 void gc_track_arrived(int fd, uint32_t flags, int n, bool foreign, int origin_pid)
@@ -92,7 +92,7 @@ void gc_track_arrived(int fd, uint32_t flags, int n, bool foreign, int origin_pi
         if (cookie)
             record(fd, cookie, flags, n, oflags, origin_pid);
     }
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 static bool survives_exec(int fd)
@@ -111,7 +111,7 @@ void gc_track_copy(int oldfd, int newfd, unsigned before)
         gc_socket_cookie(oldfd) == e.cookie)
         gc_region_add(e.cookie, +1, NULL, NULL);
     if (oldfd == newfd || !gc_table_writable()) {
-        errno = saved_errno;
+        gc_errno_restore(saved_errno);
         return;
     }
     if (!gc_fd_lookup(oldfd, &e)) {
@@ -127,7 +127,7 @@ void gc_track_copy(int oldfd, int newfd, unsigned before)
         uint32_t keep = e.flags & (GC_FD_ACCEPTED | GC_FD_INHERITED | GC_FD_PROGRAM_FLAGS);
         gc_fd_record(newfd, e.cookie, keep | (counted ? GC_FD_COUNTED : 0));
     }
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 void gc_track_foreign_child_close(int fd, const struct gc_fdent *e)
@@ -135,7 +135,7 @@ void gc_track_foreign_child_close(int fd, const struct gc_fdent *e)
     int saved_errno = errno;
     if ((e->flags & GC_FD_COUNTED) && survives_exec(fd) && gc_socket_cookie(fd) == e->cookie)
         gc_region_add(e->cookie, -1, NULL, NULL);
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 static bool exit_socket(int fd, uint64_t inode, void *ctx)
@@ -153,7 +153,7 @@ void gc_track_foreign_child_exit(void)
     int saved_errno = errno;
     if (gc_region_mapped())
         gc_proc_socket_fds(0, exit_socket, NULL, NULL);
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 void gc_track_table_copied(int delta, bool exec_survivors_only)
@@ -162,7 +162,7 @@ void gc_track_table_copied(int delta, bool exec_survivors_only)
     int hw = gc_fd_highwater();
 
     if (gc_in_foreign_child()) {
-        errno = saved_errno;
+        gc_errno_restore(saved_errno);
         return;
     }
     for (int fd = 0; fd <= hw; fd++) {
@@ -176,7 +176,7 @@ void gc_track_table_copied(int delta, bool exec_survivors_only)
         }
         gc_region_add(e.cookie, delta, NULL, NULL);
     }
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 void gc_track_exec(int delta)
@@ -185,7 +185,7 @@ void gc_track_exec(int delta)
     int hw = gc_fd_highwater();
 
     if (!gc_table_writable()) {
-        errno = saved_errno;
+        gc_errno_restore(saved_errno);
         return;
     }
     for (int fd = 0; fd <= hw; fd++) {
@@ -196,7 +196,7 @@ void gc_track_exec(int delta)
         if (fl >= 0 && (fl & FD_CLOEXEC))
             gc_region_add(e.cookie, delta, NULL, NULL);
     }
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 void gc_track_foreign(int fd)

@@ -60,6 +60,6 @@ GC_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
     if (r < 0)
         gc_track_table_copied(-1, spawn_like);
     gc_track_fork_end();
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
     return r;
 }

@@ -51,7 +51,7 @@ static int accept_common(int listener, struct sockaddr *addr, socklen_t *len, in
         if (accepted_tcp(listener, fd))
             gc_track_new(fd, GC_FD_ACCEPTED | (l.flags & (GC_FD_LINGER_SET | GC_FD_ABORTIVE)),
                          phase);
-        errno = saved_errno;
+        gc_errno_restore(saved_errno);
     }
     return fd;
 }

@@ -36,7 +36,7 @@ static bool is_open(int fd)
 {
     int saved_errno = errno;
     bool open = gc_sys(SYS_fcntl, fd, F_GETFD) >= 0;
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
     return open;
 }
 
@@ -47,7 +47,7 @@ static bool below_limit(int fd)
     int saved_errno = errno;
     bool ok = getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
               (rlim_t)fd < rl.rlim_cur;
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
     return ok;
 }
 

@@ -55,7 +55,7 @@ GC_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
     if (r >= 0 && msg) {
         int saved_errno = errno;
         each_passed(msg, note_received);
-        errno = saved_errno;
+        gc_errno_restore(saved_errno);
     }
     return r;
 }
@@ -66,7 +66,7 @@ GC_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
     if (r >= 0) {
         int saved_errno = errno;
         mark_passed(msg);
-        errno = saved_errno;
+        gc_errno_restore(saved_errno);
     }
     return r;
 }
@@ -78,7 +78,7 @@ GC_EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
         int saved_errno = errno;
         for (int i = 0; i < r; i++)
             mark_passed(&v[i].msg_hdr);
-        errno = saved_errno;
+        gc_errno_restore(saved_errno);
     }
     return r;
 }

@@ -50,7 +50,7 @@ GC_EXPORT int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa, i
     if (r == 0 && fd != newfd && gc_fd_lookup(fd, &e)) {
         int saved_errno = errno;
         gc_track_foreign(fd);
-        errno = saved_errno;
+        gc_errno_restore(saved_errno);
     }
     return r;
 }
@@ -90,7 +90,7 @@ GC_EXPORT pid_t fork(void)
     if (pid < 0) {
         int saved_errno = errno;
         gc_track_table_copied(-1, false);
-        errno = saved_errno;
+        gc_errno_restore(saved_errno);
     }
     return pid;
 }
@@ -115,7 +115,7 @@ GC_EXPORT pid_t _Fork(void)
     if (pid < 0)
         gc_track_table_copied(-1, false);
     gc_track_fork_end();
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
     return pid;
 }
 

@@ -59,7 +59,7 @@ void gc_flush_socket_streams(void)
     flush_if_socket(stderr);
     for (int i = 0; i < MAX_STREAMS; i++)
         flush_if_socket(__atomic_load_n(&streams[i], __ATOMIC_ACQUIRE));
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
 }
 
 GC_EXPORT int fclose(FILE *stream)
@@ -79,7 +79,7 @@ GC_EXPORT int fclose(FILE *stream)
     int saved_errno = errno, flush_errno = 0;
     if (__fwriting(stream) && fflush(stream) == EOF)
         flush_errno = errno;
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
     gc_close_prepare_on(fd, GC_PATH_FCLOSE, &rec);
     rec.path = GC_PATH_FCLOSE;
     int r = GC_REAL_LATE(fclose)(stream);
@@ -100,7 +100,7 @@ GC_EXPORT FILE *fdopen(int fd, const char *mode)
         int saved_errno = errno;
         if (gc_table_writable())
             remember(f);
-        errno = saved_errno;
+        gc_errno_restore(saved_errno);
     }
     return f;
 }

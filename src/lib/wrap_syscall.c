@@ -48,7 +48,7 @@ static long raw_clone(long n, const long *a, unsigned long flags)
     if (r < 0)
         gc_track_table_copied(-1, spawn_like);
     gc_track_fork_end();
-    errno = saved_errno;
+    gc_errno_restore(saved_errno);
     return r;
 }
 
@@ -61,7 +61,7 @@ long gc_pidfd_arrived(long r)
         int saved_errno = errno;
         if (getsockopt((int)r, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 && proto == 6)
             gc_track_arrived((int)r, 0, 1, true, 0);
-        errno = saved_errno;
+        gc_errno_restore(saved_errno);
     }
     return r;
 }

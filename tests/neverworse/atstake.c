@@ -1,6 +1,8 @@
 /* atstake - the seed case: the peer's greeting is queued and never read,
  * the program sends 1,000,000 bytes and closes (a plain close resets).
  *   seed PORT:  the program closes;
+ *   exit PORT:  the program exits with the socket still open (the exit
+ *               sweep's case);
  *   fork PORT:  after sending, the program forks; the parent closes its
  *               copy first (the child still holds the socket), then tells
  *               the child through a pipe, which closes the last copy and
@@ -31,6 +33,8 @@ int main(int argc, char **argv)
         nw_close("close", fd);
         return 0;
     }
+    if (strcmp(argv[1], "exit") == 0)
+        return 0;
     if (strcmp(argv[1], "fork") != 0)
         return HX_SETUP_FAILED;
     if (pipe(p) < 0)
