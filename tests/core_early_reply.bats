@@ -65,3 +65,20 @@ got_reply() {
     upload_once "" "-b 2097152 -p 50" "${WITH_LIB[@]}"
     got_reply 2097152
 }
+
+# A stall mid-stream (the client's kernel waiting out retransmission timeouts
+# on a loaded host or a lossy path looks the same to the server) is longer
+# than the idle time (500 ms) but shorter than the allowance for a peer that
+# was streaming (2 s).
+@test "early reply: an uploader that stalls 1 s after 2 MiB of its 4 MiB (held up mid-stream) still gets the reply; reset without" {
+    upload_once "" "-b 4194304 -s 2097152:1000" "${WITHOUT_LIB[@]}"
+    [ "$CLIENT_RC" -ne 0 ]
+    upload_once "" "-b 4194304 -s 2097152:1000" "${WITH_LIB[@]}"
+    got_reply 4194304
+}
+
+@test "early reply: an uploader that stalls 1 s after only 64 KiB is let go at the idle time (its send after the stall fails), not held for the streaming allowance" {
+    upload_once "" "-b 4194304 -s 65536:1000" "${WITH_LIB[@]}"
+    [ "$CLIENT_RC" -ne 0 ]
+    grep -Eq '^sent=[0-9]+ of=4194304 send=(EPIPE|ECONNRESET)$' "$T/client.out"
+}

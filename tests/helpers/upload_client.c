@@ -6,9 +6,12 @@
  *     sent=N of=BYTES send=ok|ENAME
  *     reply_bytes=N end=eof|reset|timeout|error:ENAME reply="..."   (when sent)
  *
- * usage: upload_client [-6] [-b BYTES] [-p MS] PORT
- *   -p MS  pause MS milliseconds after every 64 KiB of body (a slower
- *          uploader: the server's drain must keep going while data flows) */
+ * usage: upload_client [-6] [-b BYTES] [-p MS] [-s AT:MS] PORT
+ *   -p MS     pause MS milliseconds after every 64 KiB of body (a slower
+ *             uploader: the server's drain must keep going while data flows)
+ *   -s AT:MS  stall once for MS milliseconds after AT bytes of body (an
+ *             uploader held up mid-stream, as by retransmission timeouts on
+ *             a loaded host or a lossy path) */
 #include "hx.h"
 
 #include <errno.h>
@@ -23,20 +26,29 @@
 int main(int argc, char **argv)
 {
     int family = 4, opt, err;
-    long bytes = 8L * 1024 * 1024, pause_ms = 0;
+    long bytes = 8L * 1024 * 1024, pause_ms = 0, stall_at = -1, stall_ms = 0;
     char head[256], reply[REPLY_MAX];
     size_t got = 0;
 
-    while ((opt = getopt(argc, argv, "6b:p:")) != -1) {
+    while ((opt = getopt(argc, argv, "6b:p:s:")) != -1) {
+        char *colon;
         switch (opt) {
         case '6': family = 6; break;
         case 'b': bytes = hx_arg_long(optarg, "bytes"); break;
         case 'p': pause_ms = hx_arg_long(optarg, "pause"); break;
+        case 's':
+            colon = strchr(optarg, ':');
+            if (!colon)
+                return HX_SETUP_FAILED;
+            *colon = '\0';
+            stall_at = hx_arg_long(optarg, "stall at");
+            stall_ms = hx_arg_long(colon + 1, "stall ms");
+            break;
         default: return HX_SETUP_FAILED;
         }
     }
     if (optind + 1 != argc) {
-        fprintf(stderr, "usage: upload_client [-6] [-b BYTES] [-p MS] PORT\n");
+        fprintf(stderr, "usage: upload_client [-6] [-b BYTES] [-p MS] [-s AT:MS] PORT\n");
         return HX_SETUP_FAILED;
     }
     hx_deadline(30);
@@ -57,9 +69,15 @@ int main(int argc, char **argv)
             size_t step = pause_ms ? 65536 : (size_t)bytes;
             if (step > (size_t)bytes - sent)
                 step = (size_t)bytes - sent;
+            if (stall_at >= 0 && sent < (size_t)stall_at && sent + step > (size_t)stall_at)
+                step = (size_t)stall_at - sent;
             sent += hx_send_all(fd, body + sent, step, &err);
             if (pause_ms)
                 hx_sleep_ms(pause_ms);
+            if (stall_at >= 0 && sent == (size_t)stall_at && !err) {
+                hx_sleep_ms(stall_ms);
+                stall_at = -1;
+            }
         }
     printf("sent=%zu of=%ld send=%s\n", sent, bytes, err ? hx_errname(err) : "ok");
     fflush(stdout);
