@@ -31,6 +31,25 @@ gc() {
     done
 }
 
+@test "--help states the defaults that 'graceclose explain' reports (timeout, idle, max-drain)" {
+    local help explain key val opt
+    help=$(env -i PATH="$PATH" timeout 10 "$GC_CMD" --help)
+    : >"$T/empty.conf"
+    explain=$(env -i PATH="$PATH" GRACECLOSE_CONFIG="$T/empty.conf" timeout 10 "$GC_CMD" explain 2>&1)
+    echo "$explain"
+    for key in timeout idle max_drain; do
+        val=$(awk -v k="$key" '$1 == k && $2 == "=" { print $3 }' <<<"$explain")
+        [ -n "$val" ]
+        opt=--${key//_/-}
+        # the option's lines in --help, up to the next option
+        awk -v o="$opt" '$1 == o { on = 1; print; next } on && $1 ~ /^--/ { on = 0 } on' <<<"$help" |
+            tr '\n' ' ' | grep -q "(default $val[;)]" || {
+            echo "--help does not say $opt defaults to $val"
+            false
+        }
+    done
+}
+
 @test "--version prints the project's version and exits 0" {
     run gc --version
     [ "$status" -eq 0 ]
