@@ -138,3 +138,22 @@ setup() {
         holds "$ms >= 800 && $ms < 2000"
     done
 }
+
+# burst_once PREFIX...: 64 connections, each with the peer's greeting unread
+# and 200,000 bytes sent, closed in a row by one program; the peer's endings
+# are in $T/burstpeer.out.
+burst_once() {
+    start_server burstpeer "$(ns_path burst)" peer 64 || return 1
+    timeout 30 "$@" "$(ns_path burst)" close "$PORT" 64 200000 >"$T/burst.out" 2>"$T/burst.err"
+    finish_server burstpeer 20 || true
+    grep -q '^closed=64$' "$T/burst.out"
+    echo "  peer: $(sort "$T/burstpeer.out" | uniq -c | tr '\n' ' ')"
+}
+
+@test "a burst of 64 at-stake closes in a row by one program: resets without, every connection whole with, no hand-off refused" {
+    burst_once "${WITHOUT_LIB[@]}"
+    [ "$(grep -c '^end=reset' "$T/burstpeer.out")" -gt 0 ]
+    burst_once "${WITH_NS[@]}"
+    [ "$(grep -c '^end=eof bytes=200000$' "$T/burstpeer.out")" = 64 ]
+    ! grep -q "queue is full" "$T/burst.err"
+}

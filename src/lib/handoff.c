@@ -26,6 +26,7 @@
 
 #define HELPER_NAME "graceclose-lingerd"
 #define RESPAWN_MS 1000 /* a helper that died is replaced at most this often */
+#define CHANNEL_SNDBUF (1 << 20) /* hand-offs queued for the helper: ~1 KiB each */
 
 static char helper_path[512]; /* longer install paths: no helper (counted) */
 static GC_HOT int channel = -1;      /* our end: kept open across fork and exec */
@@ -200,7 +201,12 @@ static bool start_helper(void)
     bool ok = false;
 
     reap_middle();
+    /* The family's end may queue a burst of hand-offs (200 clients at once
+     * found the default 212,992 bytes full and were reset): asked large,
+     * the kernel caps it at net.core.wmem_max. */
     if (real_clone && gc_sys(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
+        int want = CHANNEL_SNDBUF;
+        gc_sys(SYS_setsockopt, sv[1], SOL_SOCKET, SO_SNDBUF, &want, (long)sizeof want);
         name_helper_end(sv[0]);
         struct start s = {.rx = sv[0], .path = helper_path};
         sigset_t all, old;
