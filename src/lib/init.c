@@ -82,14 +82,31 @@ static void bad_setting(const struct gc_knob *k, const char *text, const char *w
 
 /* Descriptors open before we loaded (exec inheritance): the family
  * region, if the program before us ran the library, and TCP sockets. */
-static bool note_region(int fd, const char *link, void *ctx)
+/* One walk of /proc/self/fd at load: the library's own descriptors (the
+ * count table, the helper's channel) are attached as they are met; socket
+ * numbers are kept for a pass over this list once the count table is known
+ * (it sits above them).  More sockets than fit: a second walk. */
+#define INHERITED_MAX 256
+struct inherited {
+    int n;
+    bool overflow;
+    int fd[INHERITED_MAX];
+};
+
+static bool note_link(int fd, const char *link, void *ctx)
 {
-    (void)ctx;
+    struct inherited *in = ctx;
     if (strncmp(link, "/memfd:graceclose-owners", 24) == 0 && gc_region_fd() < 0 &&
-        gc_region_attach(fd))
+        gc_region_attach(fd)) {
         gc_ownfd_adopt(fd);
-    else if (strncmp(link, "socket:", 7) == 0 && fd >= 3 && fd < GC_FDTABLE_SIZE)
-        gc_handoff_attach(fd);
+    } else if (strncmp(link, "socket:", 7) == 0) {
+        if (fd >= 3 && fd < GC_FDTABLE_SIZE && gc_handoff_attach(fd))
+            return true;
+        if (in->n < INHERITED_MAX)
+            in->fd[in->n++] = fd;
+        else
+            in->overflow = true;
+    }
     return true;
 }
 
@@ -191,9 +208,14 @@ __attribute__((constructor)) static void gc_init(void)
     if (switched_off(source.config)) {
         gc_track_disable();
     } else {
-        gc_proc_fd_links(0, note_region, NULL, NULL);
+        struct inherited in = {0};
+        gc_proc_fd_links(0, note_link, &in, NULL);
         if (!gc_passthrough()) {
-            gc_proc_socket_fds(0, note_inherited, NULL, NULL);
+            if (in.overflow)
+                gc_proc_socket_fds(0, note_inherited, NULL, NULL);
+            else
+                for (int i = 0; i < in.n; i++)
+                    note_inherited(in.fd[i], 0, NULL);
             count_unknown_inherited();
         }
         pthread_atfork(before_fork, in_parent, in_child);
