@@ -7,8 +7,13 @@
  *   burst close PORT K BYTES: opens K connections, waits until each has the
  *     greeting queued (never read: a plain close resets), sends BYTES on
  *     each, then closes all K in a row and prints "closed=K".
+ *   burst exec PORT K BYTES: the same, but the K connections are opened,
+ *     moved to fds 400..K+399 (K <= 300), then the program execs itself; the new image
+ *     (inheriting them, as an inetd-style service inherits its socket)
+ *     sends and closes.  More sockets than the library notes at load in
+ *     one pass.
  *
- * usage: burst peer K | burst close PORT K BYTES */
+ * usage: burst peer K | burst close|exec PORT K BYTES */
 #include "../helpers/hx.h"
 
 #include <errno.h>
@@ -21,6 +26,7 @@
 #include <unistd.h>
 
 #define MAXK 500
+#define INHERITED_BASE 400 /* where "exec" puts the sockets (K <= 300): above the ones it opened */
 
 static int peer(long k)
 {
@@ -66,7 +72,15 @@ static int peer(long k)
     return 0;
 }
 
-static int closer(int port, long k, long bytes)
+/* Waits (bounded) until fd has the peer's greeting queued. */
+static void await_greeting(int fd)
+{
+    int q = 0;
+    for (int t = 0; t < 400 && (ioctl(fd, FIONREAD, &q) < 0 || q < 6); t++)
+        hx_sleep_ms(5);
+}
+
+static int closer(int port, long k, long bytes, const char *then_exec)
 {
     static int fd[MAXK];
     char *data = malloc((size_t)bytes);
@@ -75,12 +89,29 @@ static int closer(int port, long k, long bytes)
     if (!data)
         hx_die("malloc");
     memset(data, 'b', (size_t)bytes);
-    for (long i = 0; i < k; i++)
-        fd[i] = hx_connect(4, port);
+    if (port > 0) {
+        for (long i = 0; i < k; i++)
+            fd[i] = hx_connect(4, port);
+        for (long i = 0; i < k; i++)
+            await_greeting(fd[i]);
+        if (then_exec) {
+            for (long i = 0; i < k; i++) {
+                if (dup2(fd[i], INHERITED_BASE + (int)i) < 0)
+                    hx_die("dup2");
+                if (fd[i] != INHERITED_BASE + i)
+                    close(fd[i]);
+            }
+            char kk[24], bb[24];
+            snprintf(kk, sizeof kk, "%ld", k);
+            snprintf(bb, sizeof bb, "%ld", bytes);
+            execl("/proc/self/exe", "burst", "inherited", kk, bb, (char *)NULL);
+            hx_die("exec");
+        }
+    } else {
+        for (long i = 0; i < k; i++)
+            fd[i] = INHERITED_BASE + (int)i; /* inherited across exec */
+    }
     for (long i = 0; i < k; i++) {
-        int q = 0;
-        for (int t = 0; t < 400 && (ioctl(fd[i], FIONREAD, &q) < 0 || q < 6); t++)
-            hx_sleep_ms(5);
         hx_send_all(fd[i], data, (size_t)bytes, &err);
         if (err)
             hx_die("send");
@@ -98,12 +129,21 @@ int main(int argc, char **argv)
         long k = hx_arg_long(argv[2], "K");
         return k > 0 && k <= MAXK ? peer(k) : HX_SETUP_FAILED;
     }
-    if (argc == 5 && !strcmp(argv[1], "close")) {
+    if (argc == 5 && (!strcmp(argv[1], "close") || !strcmp(argv[1], "exec"))) {
         long k = hx_arg_long(argv[3], "K");
         if (k <= 0 || k > MAXK)
             return HX_SETUP_FAILED;
-        return closer((int)hx_arg_long(argv[2], "port"), k, hx_arg_long(argv[4], "bytes"));
+        if (!strcmp(argv[1], "exec") && k > INHERITED_BASE - 100)
+            return HX_SETUP_FAILED;
+        return closer((int)hx_arg_long(argv[2], "port"), k, hx_arg_long(argv[4], "bytes"),
+                      !strcmp(argv[1], "exec") ? argv[0] : NULL);
     }
-    fprintf(stderr, "usage: burst peer K | burst close PORT K BYTES\n");
+    if (argc == 4 && !strcmp(argv[1], "inherited")) {
+        long k = hx_arg_long(argv[2], "K");
+        if (k <= 0 || k > MAXK)
+            return HX_SETUP_FAILED;
+        return closer(0, k, hx_arg_long(argv[3], "bytes"), NULL);
+    }
+    fprintf(stderr, "usage: burst peer K | burst close|exec PORT K BYTES\n");
     return HX_SETUP_FAILED;
 }
