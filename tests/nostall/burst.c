@@ -17,6 +17,7 @@
 #include "../helpers/hx.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,7 +81,7 @@ static void await_greeting(int fd)
         hx_sleep_ms(5);
 }
 
-static int closer(int port, long k, long bytes, const char *then_exec)
+static int closer(int port, long k, long bytes, bool then_exec)
 {
     static int fd[MAXK];
     char *data = malloc((size_t)bytes);
@@ -136,13 +137,13 @@ int main(int argc, char **argv)
         if (!strcmp(argv[1], "exec") && k > INHERITED_BASE - 100)
             return HX_SETUP_FAILED;
         return closer((int)hx_arg_long(argv[2], "port"), k, hx_arg_long(argv[4], "bytes"),
-                      !strcmp(argv[1], "exec") ? argv[0] : NULL);
+                      !strcmp(argv[1], "exec"));
     }
     if (argc == 4 && !strcmp(argv[1], "inherited")) {
         long k = hx_arg_long(argv[2], "K");
         if (k <= 0 || k > MAXK)
             return HX_SETUP_FAILED;
-        return closer(0, k, hx_arg_long(argv[3], "bytes"), NULL);
+        return closer(0, k, hx_arg_long(argv[3], "bytes"), false);
     }
     fprintf(stderr, "usage: burst peer K | burst close|exec PORT K BYTES\n");
     return HX_SETUP_FAILED;
