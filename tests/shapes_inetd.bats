@@ -59,7 +59,7 @@ stop_inetd() {
     echo "without: $out"
     reply_lost "$out"
     stop_inetd
-    run_inetd timeout 30 "$GC_CMD" --timeout 2s -- :: "$T/svc.sh" svc.sh 4000
+    run_inetd timeout 30 "${GC_CMD_RUN[@]}" --timeout 2s -- :: "$T/svc.sh" svc.sh 4000
     for i in 1 2 3; do
         out=$(timeout 30 "$(sh_path upclient)" -b 8000000 "$PORT")
         echo "with (graceclose -- inetd), connection $i: $out"

@@ -44,6 +44,19 @@ WITH_LIB=(env "LD_PRELOAD=$GC_PRELOAD")
 # shellcheck disable=SC2034
 WITHOUT_LIB=(env)
 
+# Prefix that runs the graceclose command.  Under ASan the sanitizer runtime
+# must come first in LD_PRELOAD of whatever the command starts: the command
+# keeps a preload that already lists the library, so it gets it in order.
+# Without it, a program whose own libraries call a wrapped function from
+# their constructors (inetd: libcap calls prctl) runs instrumented code
+# before the runtime is up, and crashes.
+# shellcheck disable=SC2034
+if [ "$GC_PRELOAD" != "$GC_LIB" ]; then
+    GC_CMD_RUN=(env "LD_PRELOAD=$GC_PRELOAD" "$GC_CMD")
+else
+    GC_CMD_RUN=("$GC_CMD")
+fi
+
 # skip_under_asan REASON: skips a test in an ASan build (-Dsanitize=address),
 # where the sanitizer runtime must be preloaded ahead of the library.
 skip_under_asan() {
