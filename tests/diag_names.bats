@@ -30,6 +30,17 @@ setup() {
     complete "$LAST_LINE"
 }
 
+@test "without a config file, records still name a linked program's executable (read when the first record is written)" {
+    ln -s "$(h sender)" "$T/legacy-sender"
+    start_server receiver "$(h receiver)"
+    timeout 30 env "LD_PRELOAD=$GC_LIB" "GRACECLOSE_LOG=$T/gc.log" GRACECLOSE_LOG_LEVEL=info \
+        GRACECLOSE_LOG_FORMAT=json "$T/legacy-sender" "$PORT" >"$T/sender.out"
+    finish_server receiver
+    complete "$LAST_LINE"
+    cat "$T/gc.log"
+    grep -q '"program":"legacy-sender","exe":"sender","event":"summary"' "$T/gc.log"
+}
+
 @test "records name the program as ps does; a rule matches a script by its own name" {
     printf '#!/bin/bash\nexec 3<>/dev/tcp/127.0.0.1/$1\nprintf hello >&3\nexec 3>&-\n' \
         >"$T/fetch-greeting.sh"

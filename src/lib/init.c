@@ -3,11 +3,13 @@
  * Nothing here runs inside close(). */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gc_config.h"
@@ -23,6 +25,7 @@
 #include "procscan.h"
 #include "region.h"
 #include "spawn_child.h"
+#include "sys.h"
 #include "real.h"
 #include "report.h"
 #include "rules.h"
@@ -81,11 +84,14 @@ static void bad_setting(const struct gc_knob *k, const char *text, const char *w
 }
 
 /* Descriptors open before we loaded (exec inheritance): the family
- * region, if the program before us ran the library, and TCP sockets. */
-/* One walk of /proc/self/fd at load: the library's own descriptors (the
- * count table, the helper's channel) are attached as they are met; socket
- * numbers are kept for a pass over this list once the count table is known
- * (it sits above them).  More sockets than fit: a second walk. */
+ * region, if the program before us ran the library, and TCP sockets.
+ * One walk of /proc/self/fd at load, numbers only: each descriptor's type
+ * comes from statx (cached attributes: no request to a network or FUSE
+ * file system), a /proc link is read only for a deleted regular file (the
+ * count table is a memfd).  The library's own descriptors (the count
+ * table, the helper's channel) are attached as they are met; socket
+ * numbers are kept for a pass over this list once the count table is
+ * known (it sits above them).  More sockets than fit: a second walk. */
 #define INHERITED_MAX 256
 struct inherited {
     int n;
@@ -93,19 +99,48 @@ struct inherited {
     int fd[INHERITED_MAX];
 };
 
-static bool note_link(int fd, const char *link, void *ctx)
+enum fd_kind { FD_OTHER, FD_SOCKET, FD_OWNERS };
+
+static enum fd_kind kind_of(int fd)
+{
+    struct statx sx;
+    char link[64];
+    bool maybe_memfd = true;
+
+    if (gc_sys(SYS_statx, fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE | STATX_NLINK,
+               &sx) == 0) {
+        if (S_ISSOCK(sx.stx_mode))
+            return FD_SOCKET;
+        maybe_memfd = S_ISREG(sx.stx_mode) && sx.stx_nlink == 0;
+        if (!maybe_memfd)
+            return FD_OTHER;
+    }
+    /* A memfd candidate, or no statx (a kernel before 4.11): the link. */
+    if (gc_proc_self_fd_link(fd, link, sizeof link) <= 0)
+        return FD_OTHER;
+    if (strncmp(link, "socket:", 7) == 0)
+        return FD_SOCKET;
+    return strncmp(link, "/memfd:graceclose-owners", 24) == 0 ? FD_OWNERS : FD_OTHER;
+}
+
+static bool note_fd(int fd, void *ctx)
 {
     struct inherited *in = ctx;
-    if (strncmp(link, "/memfd:graceclose-owners", 24) == 0 && gc_region_fd() < 0 &&
-        gc_region_attach(fd)) {
-        gc_ownfd_adopt(fd);
-    } else if (strncmp(link, "socket:", 7) == 0) {
+    switch (kind_of(fd)) {
+    case FD_OWNERS:
+        if (gc_region_fd() < 0 && gc_region_attach(fd))
+            gc_ownfd_adopt(fd);
+        break;
+    case FD_SOCKET:
         if (fd >= 3 && fd < GC_FDTABLE_SIZE && gc_handoff_attach(fd))
-            return true;
+            break;
         if (in->n < INHERITED_MAX)
             in->fd[in->n++] = fd;
         else
             in->overflow = true;
+        break;
+    case FD_OTHER:
+        break;
     }
     return true;
 }
@@ -146,12 +181,15 @@ static bool note_inherited(int fd, uint64_t inode, void *ctx)
 static void count_unknown_inherited(void)
 {
     int hw = gc_fd_highwater();
-    int origin = (int)getppid();
+    int origin = 0;
 
     for (int fd = 0; fd <= hw; fd++) {
         struct gc_fdent e;
-        if (gc_fd_lookup(fd, &e) && (e.flags & GC_FD_INHERITED) && !(e.flags & GC_FD_COUNTED))
+        if (gc_fd_lookup(fd, &e) && (e.flags & GC_FD_INHERITED) && !(e.flags & GC_FD_COUNTED)) {
+            if (!origin)
+                origin = (int)getppid();
             gc_track_arrived(fd, e.flags, 1, false, origin);
+        }
     }
 }
 
@@ -193,8 +231,11 @@ __attribute__((constructor)) static void gc_init(void)
     Dl_info self;
     gc_handoff_init(dladdr((void *)gc_init, &self) ? self.dli_fname : NULL);
     gc_owner_set_pid();
+    gc_mode_read_status(); /* first: a seccomp filter means no calls of ours */
     source.program = gc_progname_init();
     source.config = load_config();
+    if (source.config) /* rules may name the real executable */
+        source.program = gc_progname_with_exe();
     source.need_addresses = source.config && gc_rules_need_addresses(source.config);
 
     /* A refused variable falls back to what the file (or default) gives. */
@@ -204,12 +245,11 @@ __attribute__((constructor)) static void gc_init(void)
     gc_overlay_from_env(&source.env, secure_getenv, bad_setting, &base);
     gc_log_setup(source.config);
 
-    gc_mode_read_status();
     if (switched_off(source.config)) {
         gc_track_disable();
     } else {
         struct inherited in = {0};
-        gc_proc_fd_links(0, note_link, &in, NULL);
+        gc_proc_self_fds(note_fd, &in);
         if (!gc_passthrough()) {
             if (in.overflow)
                 gc_proc_socket_fds(0, note_inherited, NULL, NULL);

@@ -138,6 +138,44 @@ int gc_proc_fd_links(pid_t pid, bool (*fn)(int fd, const char *link, void *ctx),
     return r;
 }
 
+struct number_walk {
+    bool (*fn)(int fd, void *ctx);
+    void *ctx;
+};
+
+static bool number_entry(uint64_t n, void *p)
+{
+    struct number_walk *w = p;
+    return w->fn((int)n, w->ctx);
+}
+
+int gc_proc_self_fds(bool (*fn)(int fd, void *ctx), void *ctx)
+{
+    struct number_walk w = {fn, ctx};
+    int dirfd = open_dir("/proc/self/fd");
+    if (dirfd < 0)
+        return -1;
+    int r = each_number(dirfd, number_entry, &w, NULL);
+    gc_sys(SYS_close, dirfd);
+    return r;
+}
+
+long gc_proc_self_fd_link(int fd, char *buf, size_t len)
+{
+    char path[48];
+    struct text t = {path, sizeof path, 0};
+
+    if (len == 0)
+        return -1;
+    put_str(&t, "/proc/self/fd/");
+    put_uint(&t, (uint64_t)fd);
+    long n = gc_sys(SYS_readlinkat, AT_FDCWD, path, buf, len - 1);
+    if (n < 0)
+        return -1;
+    buf[n] = '\0';
+    return n;
+}
+
 struct socket_walk {
     bool (*fn)(int fd, uint64_t inode, void *ctx);
     void *ctx;

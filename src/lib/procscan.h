@@ -21,6 +21,16 @@ int gc_proc_fd_links(pid_t pid, bool (*fn)(int fd, const char *link, void *ctx),
 int gc_proc_socket_fds(pid_t pid, bool (*fn)(int fd, uint64_t inode, void *ctx), void *ctx,
                        long *budget);
 
+/* Calls fn with the number of every descriptor of this process (the walk's
+ * own directory descriptor among them); fn returns false to stop.  Returns
+ * 0, or -1 when /proc/self/fd cannot be read.  No link is read: the
+ * caller asks only about the descriptors it cares for. */
+int gc_proc_self_fds(bool (*fn)(int fd, void *ctx), void *ctx);
+
+/* Reads the /proc link of our descriptor fd into buf (NUL-terminated);
+ * returns its length, or -1. */
+long gc_proc_self_fd_link(int fd, char *buf, size_t len);
+
 /* Reads /proc/self/NAME into buf (NUL-terminated, at most len - 1 bytes);
  * returns the bytes read, or -1. */
 long gc_proc_read_self(const char *name, char *buf, size_t len);

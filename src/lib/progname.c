@@ -8,21 +8,31 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "mode.h"
 
 #define COMM_MAX 15 /* the kernel cuts the process name to 15 bytes */
 
 static char names[GC_PROGNAMES_MAX];
 static char primary[GC_NAME_MAX] = "?";
 static char exe[GC_NAME_MAX];
+/* The real executable is read when rules need it (a config file) or when
+ * a record first shows it: -1 before init (the helper: never), 0 not read
+ * yet, 1 being read, 2 read. */
+static int exe_state = -1;
+static char exe_path[4096]; /* its link: not on the stack of a close */
 
 static const char *base(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
+    const char *b = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/')
+            b = p + 1;
+    return b;
 }
 
 /* Copies a usable base name into out (GC_NAME_MAX); false if there is none. */
@@ -35,11 +45,19 @@ static int take(char *out, const char *name, size_t len)
     return 1;
 }
 
+/* The process name: asked of the kernel with prctl, or read from /proc
+ * where a seccomp filter may refuse what the program never called. */
 static int read_comm(char *out)
 {
     char buf[64];
-    long n = gc_proc_read_self("comm", buf, sizeof buf);
+    long n;
 
+    if (!gc_passthrough() && gc_sys(SYS_prctl, PR_GET_NAME, buf, 0, 0, 0) == 0) {
+        buf[16] = '\0'; /* the kernel writes at most 16 bytes, NUL included */
+        n = (long)strlen(buf);
+    } else {
+        n = gc_proc_read_self("comm", buf, sizeof buf);
+    }
     if (n <= 0)
         return 0;
     while (n > 0 && buf[n - 1] == '\n')
@@ -47,20 +65,24 @@ static int read_comm(char *out)
     return take(out, buf, (size_t)n);
 }
 
+/* The real executable's base name; raw system calls only (a record may
+ * ask from a close in a signal handler), into exe_path. */
 static int read_exe(char *out)
 {
-    char path[4096];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    long n = gc_sys(SYS_readlink, "/proc/self/exe", exe_path, sizeof exe_path - 1);
     const char *b;
+    size_t len = 0;
 
     if (n <= 0)
         return 0;
-    path[n] = '\0';
+    exe_path[n] = '\0';
     /* An executable replaced while running reads "/path/prog (deleted)". */
-    if (n > 10 && strcmp(path + n - 10, " (deleted)") == 0)
-        path[n - 10] = '\0';
-    b = base(path);
-    return take(out, b, strlen(b));
+    if (n > 10 && memcmp(exe_path + n - 10, " (deleted)", 10) == 0)
+        exe_path[n - 10] = '\0';
+    b = base(exe_path);
+    while (b[len])
+        len++;
+    return take(out, b, len);
 }
 
 static int read_argv0(char *out)
@@ -123,25 +145,50 @@ const char *gc_progname_init(void)
 
     read_comm(comm);
     read_argv0(argv0);
-    read_exe(real);
     if (strlen(comm) == COMM_MAX)
         whole_comm(comm, whole);
-    gc_errno_restore(saved_errno);
 
     /* The process name, whole if the kernel cut it and it can be found. */
-    const char *first = *whole ? whole : *comm ? comm : *argv0 ? argv0 : real;
+    const char *first = *whole ? whole : *comm ? comm : *argv0 ? argv0 : NULL;
+    if (!first && read_exe(real))
+        first = real;
+    gc_errno_restore(saved_errno);
     names[0] = '\0';
-    add(first);
+    if (first) {
+        add(first);
+        memcpy(primary, first, strlen(first) + 1);
+    }
     add(comm);
     add(whole);
     add(argv0);
     add(real);
-    if (*first)
-        memcpy(primary, first, strlen(first) + 1);
-    else if (*real)
-        memcpy(primary, real, strlen(real) + 1);
-    if (strcmp(real, primary) != 0)
+    __atomic_store_n(&exe_state, *real ? 2 : 0, __ATOMIC_RELEASE);
+    return names[0] ? names : NULL;
+}
+
+/* Reads the real executable's name once (see exe_state); true when known. */
+static bool exe_known(void)
+{
+    int st = __atomic_load_n(&exe_state, __ATOMIC_ACQUIRE);
+    if (st == 2)
+        return true;
+    if (st != 0 || gc_passthrough() ||
+        !__atomic_compare_exchange_n(&exe_state, &st, 1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        return false; /* no init, no system calls of ours, or being read */
+    int saved_errno = errno;
+    char real[GC_NAME_MAX];
+    if (read_exe(real) && strcmp(real, primary) != 0)
         memcpy(exe, real, strlen(real) + 1);
+    gc_errno_restore(saved_errno);
+    __atomic_store_n(&exe_state, 2, __ATOMIC_RELEASE);
+    return true;
+}
+
+const char *gc_progname_with_exe(void)
+{
+    if (exe_known() && *exe)
+        add(exe);
     return names[0] ? names : NULL;
 }
 
@@ -152,5 +199,5 @@ const char *gc_progname_primary(void)
 
 const char *gc_progname_exe(void)
 {
-    return exe;
+    return exe_known() ? exe : "";
 }

@@ -11,17 +11,24 @@
 
 #define GC_PROGNAMES_MAX 200
 
-/* Gathers the names; returns them as one string, "primary/other/...",
- * ('/' cannot occur in a base name), or NULL when none is known.  Rules
- * match it with gc_program_names_match (rules.h).  Not async-signal-safe:
- * call it from the constructor. */
+/* Gathers the names but the real executable's (read when first needed:
+ * it is only shown by records and matched by rules); returns them as one
+ * string, "primary/other/...", ('/' cannot occur in a base name), or NULL
+ * when none is known.  Rules match it with gc_program_names_match
+ * (rules.h).  Not async-signal-safe: call it from the constructor. */
 const char *gc_progname_init(void);
+
+/* The same string with the real executable's name added (for rules: call
+ * it from the constructor when there is a config file). */
+const char *gc_progname_with_exe(void);
 
 /* The name records show (the process name, or argv[0]'s base name when
  * the process name is cut to 15 bytes); "?" before init.  Async-signal-safe. */
 const char *gc_progname_primary(void);
 
-/* The real executable's base name, or "" when it is the primary name. */
+/* The real executable's base name, or "" when it is the primary name (or
+ * cannot be read).  Read on the first call, with raw system calls into a
+ * static buffer; async-signal-safe. */
 const char *gc_progname_exe(void);
 
 #endif
