@@ -183,7 +183,7 @@ seccomp_same() {
     seccomp_same allow
 }
 
-@test "seccomp filter inherited across exec (the library loads under it): not killed, same result as without" {
+@test "seccomp filter inherited across exec (the library loads under it, beside inherited sockets; the filter kills what a descriptor walk calls): not killed, same result as without" {
     seccomp_same inherit
 }
 

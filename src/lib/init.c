@@ -248,9 +248,12 @@ __attribute__((constructor)) static void gc_init(void)
     if (switched_off(source.config)) {
         gc_track_disable();
     } else {
-        struct inherited in = {0};
-        gc_proc_self_fds(note_fd, &in);
+        /* Under a seccomp filter (pass-through) there is no walk: its
+         * calls (getdents64, statx, getsockopt, getpeername) may be the
+         * ones the filter kills, and nothing will be tracked anyway. */
         if (!gc_passthrough()) {
+            struct inherited in = {0};
+            gc_proc_self_fds(note_fd, &in);
             if (in.overflow)
                 gc_proc_socket_fds(0, note_inherited, NULL, NULL);
             else

@@ -6,14 +6,17 @@
  * Connects A, waits for the peer's bytes (MSG_PEEK: never reads them),
  * writes 100,000 bytes, then installs (PR_SET_NO_NEW_PRIVS first) a filter
  * as KIND says and closes A:
- *   kill     SECCOMP_RET_KILL_PROCESS for ioctl and getsockopt, with prctl()
+ *   kill     SECCOMP_RET_KILL_PROCESS for ioctl and getsockopt (and the calls
+ *            a descriptor walk makes: getdents64, statx, readlinkat,
+ *            getpeername), with prctl()
  *   sys      the same filter installed with syscall(SYS_seccomp)
  *   eperm    ioctl fails with EPERM (with prctl())
  *   allow    an allow-list: only write, close, exit, exit_group, futex,
  *            rt_sigreturn; everything else kills the process
  *   inherit  the kill filter is installed, then this program is executed
- *            again (the library loads under the filter, "Seccomp: 2"), and
- *            the new image connects, writes and closes
+ *            again with a socket pair open (the library loads under the
+ *            filter, "Seccomp: 2", beside inherited sockets), and the new
+ *            image connects, writes and closes
  * Reports with write(2) only: "close ret=R errno=NAME ms=T".
  *
  * usage: scfilter KIND PORT */
@@ -49,6 +52,12 @@ static void install(const char *kind)
     struct sock_filter kill[] = {ARCH_CHECK, LOAD_NR,
                                  DENY(__NR_ioctl, SECCOMP_RET_KILL_PROCESS),
                                  DENY(__NR_getsockopt, SECCOMP_RET_KILL_PROCESS),
+                                 /* what a library walking its descriptors at
+                                  * load would call; the program never does */
+                                 DENY(__NR_getdents64, SECCOMP_RET_KILL_PROCESS),
+                                 DENY(__NR_statx, SECCOMP_RET_KILL_PROCESS),
+                                 DENY(__NR_readlinkat, SECCOMP_RET_KILL_PROCESS),
+                                 DENY(__NR_getpeername, SECCOMP_RET_KILL_PROCESS),
                                  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
     struct sock_filter eperm[] = {ARCH_CHECK, LOAD_NR,
                                   DENY(__NR_ioctl, SECCOMP_RET_ERRNO | EPERM),
@@ -91,6 +100,11 @@ int main(int argc, char **argv)
     hx_deadline(20);
     signal(SIGPIPE, SIG_IGN);
     if (strcmp(kind, "inherit") == 0 && !inherited) {
+        /* A socket pair the new image inherits (fds 3 and up): what a
+         * library's load would look at. */
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+            hx_die("socketpair");
         install("kill");
         execl("/proc/self/exe", argv[0], kind, argv[2], "--inherited", (char *)NULL);
         hx_die("exec");
