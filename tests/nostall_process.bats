@@ -187,6 +187,18 @@ seccomp_same() {
     seccomp_same inherit
 }
 
+@test "seccomp filter installed before a fork (it kills socketpair, as starting a helper would call): not killed, same result as without" {
+    seccomp_same fork
+}
+
+@test "seccomp filter (it kills getsockopt) installed before an accept and a descriptor passed over SCM_RIGHTS: not killed, same result as without" {
+    seccomp_same accept
+}
+
+@test "seccomp filter (it kills fcntl) installed before a dup2 onto the socket's number: not killed, same result as without" {
+    seccomp_same dup2
+}
+
 @test "signals after a close whose linger goes on: SIGALRM still interrupts the program's own blocking call (EINTR)" {
     local run
     for run in WITHOUT WITH2; do

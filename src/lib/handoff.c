@@ -17,6 +17,7 @@
 #include "epoll_track.h"
 #include "fdtable.h"
 #include "gc.h"
+#include "mode.h"
 #include "ownfd.h"
 #include "owner.h"
 #include "procscan.h"
@@ -356,8 +357,9 @@ void gc_handoff_before_fork(void)
 {
     struct gc_settings s;
     /* Only where lingers can happen: not in audit mode, nor under a
-     * policy that is off or reset for the whole program. */
-    if (gc_fd_highwater() >= 0 && !gc_in_foreign_child() && gc_base_settings(&s) &&
-        s.policy == GC_POLICY_LINGER)
+     * policy that is off or reset for the whole program, nor under a
+     * seccomp filter (starting a helper makes calls it may kill). */
+    if (gc_fd_highwater() >= 0 && !gc_in_foreign_child() && !gc_passthrough() &&
+        gc_base_settings(&s) && s.policy == GC_POLICY_LINGER)
         helper_up();
 }

@@ -48,7 +48,9 @@ static int accept_common(int listener, struct sockaddr *addr, socklen_t *len, in
         struct gc_fdent l = {0};
         /* An accepted socket inherits its listener's SO_LINGER. */
         gc_fd_lookup(listener, &l);
-        if (accepted_tcp(listener, fd))
+        /* Nothing is tracked (pass-through, the kill switch): no
+         * question asked either. */
+        if (gc_table_writable() && accepted_tcp(listener, fd))
             gc_track_new(fd, GC_FD_ACCEPTED | (l.flags & (GC_FD_LINGER_SET | GC_FD_ABORTIVE)),
                          phase);
         gc_errno_restore(saved_errno);

@@ -17,6 +17,7 @@
 #include "closepath.h"
 #include "fdtable.h"
 #include "gc.h"
+#include "mode.h"
 #include "real.h"
 #include "ownfd.h"
 #include "track.h"
@@ -58,8 +59,10 @@ static int dup_onto(int oldfd, int newfd, int flags, int is_dup3)
 {
     struct gc_fdent e;
     struct gc_close_record rec;
-    bool closing = oldfd != newfd && gc_fd_lookup(newfd, &e) && is_open(oldfd) &&
-                   !(is_dup3 && (flags & ~O_CLOEXEC)) && below_limit(newfd);
+    /* Under a seccomp filter (pass-through) no question either: the close
+     * would pass through, and a later close of the number forgets it. */
+    bool closing = oldfd != newfd && !gc_passthrough() && gc_fd_lookup(newfd, &e) &&
+                   is_open(oldfd) && !(is_dup3 && (flags & ~O_CLOEXEC)) && below_limit(newfd);
 
     unsigned phase = gc_track_phase();
     if (closing)

@@ -55,7 +55,7 @@ static long raw_clone(long n, const long *a, unsigned long flags)
 long gc_pidfd_arrived(long r);
 long gc_pidfd_arrived(long r)
 {
-    if (r >= 0) {
+    if (r >= 0 && gc_table_writable()) {
         int proto = 0;
         socklen_t len = sizeof proto;
         int saved_errno = errno;

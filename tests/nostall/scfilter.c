@@ -8,8 +8,9 @@
  * as KIND says and closes A:
  *   kill     SECCOMP_RET_KILL_PROCESS for ioctl and getsockopt (and the calls
  *            a descriptor walk makes: getdents64, statx, readlinkat,
- *            getpeername), with prctl()
- *   sys      the same filter installed with syscall(SYS_seccomp)
+ *            getpeername; socketpair, which starting a helper makes), with
+ *            prctl()
+ *   sys      the kill filter installed with syscall(SYS_seccomp)
  *   eperm    ioctl fails with EPERM (with prctl())
  *   allow    an allow-list: only write, close, exit, exit_group, futex,
  *            rt_sigreturn; everything else kills the process
@@ -17,12 +18,20 @@
  *            again with a socket pair open (the library loads under the
  *            filter, "Seccomp: 2", beside inherited sockets), and the new
  *            image connects, writes and closes
+ *   fork     the kill filter, then a fork (the child exits at once) before
+ *            the close
+ *   accept   the kill filter, then a connection accepted on a new listener
+ *            and passed over a socket pair (SCM_RIGHTS) before the close
+ *   dup2     a filter that kills fcntl and prlimit64 (what checking a dup2
+ *            target calls), then /dev/null is dup2'd onto A's number (that
+ *            closes the socket), and the close closes /dev/null
  * Reports with write(2) only: "close ret=R errno=NAME ms=T".
  *
  * usage: scfilter KIND PORT */
 #include "../helpers/hx.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -35,6 +44,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define LOAD_NR BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
@@ -58,7 +68,15 @@ static void install(const char *kind)
                                  DENY(__NR_statx, SECCOMP_RET_KILL_PROCESS),
                                  DENY(__NR_readlinkat, SECCOMP_RET_KILL_PROCESS),
                                  DENY(__NR_getpeername, SECCOMP_RET_KILL_PROCESS),
+                                 /* what starting a helper process would call */
+                                 DENY(__NR_socketpair, SECCOMP_RET_KILL_PROCESS),
                                  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+    /* what checking a dup2 target would call (C library start-up calls
+     * prlimit64 too: never inherited) */
+    struct sock_filter dup[] = {ARCH_CHECK, LOAD_NR,
+                                DENY(__NR_fcntl, SECCOMP_RET_KILL_PROCESS),
+                                DENY(__NR_prlimit64, SECCOMP_RET_KILL_PROCESS),
+                                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
     struct sock_filter eperm[] = {ARCH_CHECK, LOAD_NR,
                                   DENY(__NR_ioctl, SECCOMP_RET_ERRNO | EPERM),
                                   BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
@@ -71,6 +89,9 @@ static void install(const char *kind)
     if (strcmp(kind, "eperm") == 0) {
         prog.filter = eperm;
         prog.len = sizeof eperm / sizeof eperm[0];
+    } else if (strcmp(kind, "dup2") == 0) {
+        prog.filter = dup;
+        prog.len = sizeof dup / sizeof dup[0];
     } else if (strcmp(kind, "allow") == 0) {
         prog.filter = allow;
         prog.len = sizeof allow / sizeof allow[0];
@@ -89,11 +110,49 @@ static void install(const char *kind)
 
 static void say(const char *s) { (void)!write(1, s, strlen(s)); }
 
+/* Under the filter: accepts a loopback connection on a new listener, and
+ * passes the accepted socket to itself over 'pass' (SCM_RIGHTS). */
+static void accept_and_pass(const int pass[2])
+{
+    int port, l = hx_listen(4, &port);
+    int c = hx_connect(4, port);
+    int s = accept(l, NULL, NULL);
+    if (s < 0)
+        hx_die("accept");
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    char byte = 'x';
+    struct iovec iov = {&byte, 1};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+                       .msg_controllen = sizeof ctl.buf};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &s, sizeof s);
+    if (sendmsg(pass[0], &m, 0) != 1)
+        hx_die("sendmsg");
+    m.msg_controllen = sizeof ctl.buf;
+    if (recvmsg(pass[1], &m, 0) != 1)
+        hx_die("recvmsg");
+    int got;
+    cm = CMSG_FIRSTHDR(&m);
+    if (!cm || cm->cmsg_type != SCM_RIGHTS)
+        hx_die("no descriptor passed");
+    memcpy(&got, CMSG_DATA(cm), sizeof got);
+    close(got);
+    close(s);
+    close(c);
+    close(l);
+}
+
 int main(int argc, char **argv)
 {
     int inherited = argc == 4 && strcmp(argv[3], "--inherited") == 0;
     if (argc != 3 && !inherited) {
-        fprintf(stderr, "usage: scfilter kill|sys|eperm|allow|inherit PORT\n");
+        fprintf(stderr, "usage: scfilter kill|sys|eperm|allow|inherit|fork|accept|dup2 PORT\n");
         return HX_SETUP_FAILED;
     }
     const char *kind = argv[1];
@@ -121,8 +180,31 @@ int main(int argc, char **argv)
     }
     memset(reply, 'r', sizeof reply);
     hx_send_all(a, reply, sizeof reply, &err);
+    int pass[2] = {-1, -1};
+    if (strcmp(kind, "accept") == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, pass) < 0)
+        hx_die("socketpair");
     if (!inherited)
         install(kind);
+    if (strcmp(kind, "accept") == 0)
+        accept_and_pass(pass);
+    if (strcmp(kind, "dup2") == 0) {
+        /* The socket's number is taken over: the socket is closed there. */
+        int z = open("/dev/null", O_RDONLY);
+        if (z < 0 || dup2(z, a) != a)
+            hx_die("dup2");
+        close(z);
+    }
+    if (strcmp(kind, "fork") == 0) {
+        /* A fork under the filter, before the close. */
+        pid_t pid = fork();
+        if (pid < 0)
+            hx_die("fork");
+        if (pid == 0)
+            _exit(0);
+        int status;
+        if (waitpid(pid, &status, 0) != pid)
+            hx_die("waitpid");
+    }
     errno = 0;
     double t0 = hx_now_ms();
     int r = close(a);
