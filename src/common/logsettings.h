@@ -39,9 +39,11 @@ enum {
 struct gc_log_settings {
     unsigned set;
     enum gc_log_dest dest;
-    char path[GC_LOG_PATH_MAX]; /* GC_LOG_FILE only */
     enum gc_log_level level;
     enum gc_log_format format;
+    /* Last: setting the defaults writes only its first byte, so a process
+     * logging to stderr never touches the rest (a page of its memory). */
+    char path[GC_LOG_PATH_MAX]; /* GC_LOG_FILE only */
 };
 
 /* One row per knob, like settings.h's gc_knobs. */
