@@ -45,7 +45,8 @@ static void note_received(int fd)
 {
     int proto = 0;
     socklen_t len = sizeof proto;
-    if (gc_table_writable() && getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 && proto == IPPROTO_TCP)
+    if (gc_table_writable() && getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 &&
+        proto == IPPROTO_TCP)
         gc_track_arrived(fd, 0, 1, true, 0);
 }
 
