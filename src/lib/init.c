@@ -105,14 +105,12 @@ static enum fd_kind kind_of(int fd)
 {
     struct statx sx;
     char link[64];
-    bool maybe_memfd = true;
 
     if (gc_sys(SYS_statx, fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE | STATX_NLINK,
                &sx) == 0) {
         if (S_ISSOCK(sx.stx_mode))
             return FD_SOCKET;
-        maybe_memfd = S_ISREG(sx.stx_mode) && sx.stx_nlink == 0;
-        if (!maybe_memfd)
+        if (!S_ISREG(sx.stx_mode) || sx.stx_nlink != 0)
             return FD_OTHER;
     }
     /* A memfd candidate, or no statx (a kernel before 4.11): the link. */

@@ -20,19 +20,19 @@ d() { printf '%s/%s' "$GC_DIAG" "$1"; }
 # records FILE EVENT: the text lines of FILE for EVENT (close, summary, outcome).
 records() { grep -E "\]: [a-z]+: $2 " "$1" || true; }
 
-# records_reach FILE EVENT N: waits (up to 8 s) until FILE holds N text
-# records of EVENT (lingered closes are recorded by the helper when their
-# lingers end, after the program has gone); prints the count; fails if it
-# is not N then.
-records_reach() {
+# lines_reach FILE N PATTERN: waits (up to 8 s) until N lines of FILE match
+# the extended regex PATTERN (lingered closes are recorded by the helper
+# when their lingers end, after the program has gone); prints the count;
+# fails if it is not N then.
+lines_reach() {
     local i n
     for ((i = 0; i < 160; i++)); do
-        n=$(records "$1" "$2" | wc -l)
-        [ "$n" -ge "$3" ] && break
+        n=$(grep -cE -- "$3" "$1" || true)
+        [ "$n" -ge "$2" ] && break
         sleep 0.05
     done
-    echo "$2 records: $n (want $3)"
-    [ "$n" -eq "$3" ]
+    echo "lines matching '$3': $n (want $2)"
+    [ "$n" -eq "$2" ]
 }
 
 # record_with FILE EVENT PATTERN: exactly one EVENT line of FILE matches the
