@@ -258,3 +258,114 @@ PY
     [ "$status" = 0 ]
     [ "$output" = "policy=3 exit=0" ]
 }
+
+# exit_fin MODE: a fork+exec server (python under the library; for each
+# connection a child execs `sh -c 'read; echo'` on it, the tcpserver shape).
+# The first connection starts the helper; the test, a child subreaper, finds
+# it among its children and stops it (SIGSTOP) for the second connection,
+# then lets it go on.  MODE private: nothing more; anon: the child also
+# inherits an eventfd over the exec (an anonymous inode, as an io_uring
+# instance is); fork: the service runs /bin/true before it answers (a child
+# gets a copy of its table).  Prints what the stopped-helper connection saw.
+exit_fin() {
+    timeout 30 "$PY3" - "$1" "$GC_PRELOAD" <<'PY'
+import ctypes, os, signal, socket, subprocess, sys, time
+mode, preload = sys.argv[1], sys.argv[2]
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+server = r'''
+import os, socket, sys
+ls = socket.socket()
+ls.bind(("127.0.0.1", 0))
+ls.listen(4)
+print(ls.getsockname()[1], flush=True)
+for _ in range(2):
+    c, _ = ls.accept()
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(c.fileno(), 0)
+        os.dup2(c.fileno(), 1)
+        if sys.argv[1] == "anon":
+            os.eventfd(0, 0)  # no close-on-exec: the service inherits it
+        run = "/bin/true; " if sys.argv[1] == "fork" else ""  # sh forks for it
+        os.execv("/bin/sh", ["sh", "-c", "read line; " + run + "echo reply-$line"])
+    c.close()
+    os.waitpid(pid, 0)
+'''
+env = dict(os.environ, LD_PRELOAD=preload, GRACECLOSE_TIMEOUT="3s", GRACECLOSE_IDLE="1s")
+srv = subprocess.Popen([sys.executable, "-c", server, mode], stdout=subprocess.PIPE, env=env)
+port = int(srv.stdout.readline())
+
+def ask(word):
+    c = socket.create_connection(("127.0.0.1", port))
+    c.sendall(word + b"\n")
+    c.settimeout(0.05)
+    return c
+
+def read(c, got, secs):
+    """Reads for at most secs; returns (got, True at end of stream)."""
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        try:
+            b = c.recv(4096)
+        except socket.timeout:
+            continue
+        if not b:
+            return got, True
+        got += b
+    return got, False
+
+def helper_pid():
+    for _ in range(200):  # up to 2 s
+        for d in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    st = f.read()
+            except OSError:
+                continue
+            comm, rest = st[st.index("(") + 1:st.rindex(")")], st.rsplit(")", 1)[1].split()
+            if comm.startswith("graceclose-lin") and int(rest[1]) == os.getpid():
+                return int(d)
+        time.sleep(0.01)
+    return None
+
+c = ask(b"one")
+first, eof1 = read(c, b"", 5)
+c.close()
+helper = helper_pid()
+if helper:
+    os.kill(helper, signal.SIGSTOP)
+c = ask(b"two")
+got, eof_stopped = read(c, b"", 1.5)
+if helper:
+    os.kill(helper, signal.SIGCONT)
+got, eof_after = read(c, got, 5)
+c.close()
+srv.wait(timeout=10)
+print(f"first={first!r} eof1={eof1} helper={bool(helper)} reply={got!r} "
+      f"eof_while_stopped={eof_stopped} eof_after={eof_after}")
+PY
+}
+
+@test "exit of an executed service (tcpserver shape) with its reply in flight: the service sends the FIN itself, the peer sees the end while the helper is stopped" {
+    run exit_fin private
+    echo "$output"
+    [ "$status" = 0 ]
+    [[ $output == *"first=b'reply-one\n' eof1=True helper=True reply=b'reply-two\n'"* ]]
+    [[ $output == *"eof_while_stopped=True eof_after=True"* ]]
+}
+
+@test "the same service inheriting an anonymous inode (an io_uring instance may outlive it): the FIN waits for the helper's look, the end comes once the helper goes on" {
+    run exit_fin anon
+    echo "$output"
+    [ "$status" = 0 ]
+    [[ $output == *"first=b'reply-one\n' eof1=True helper=True reply=b'reply-two\n'"* ]]
+    [[ $output == *"eof_while_stopped=False eof_after=True"* ]]
+}
+
+@test "the same service running a command before it answers (a child got a copy of its descriptors): the FIN waits for the helper's look" {
+    run exit_fin fork
+    echo "$output"
+    [ "$status" = 0 ]
+    [[ $output == *"first=b'reply-one\n' eof1=True helper=True reply=b'reply-two\n'"* ]]
+    [[ $output == *"eof_while_stopped=False eof_after=True"* ]]
+}

@@ -43,7 +43,7 @@ static void describe(int fd, const struct gc_fdent *ent, struct gc_close_record 
  * of its socket; the last one costs SO_COOKIE, TCP_INFO and, when nothing
  * else tells, SIOCINQ. */
 static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool (*may_linger)(void),
-                    struct gc_close_record *rec)
+                    bool exiting, struct gc_close_record *rec)
 {
     struct gc_fdent ent;
 
@@ -135,19 +135,25 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
         return false;
     }
     /* An io_uring instance may hold the socket (a fixed file, a request in
-     * flight) where no count sees it: no FIN under it, no drain.  A process
+     * flight) where no count sees it: no FIN under it, no drain.  At exit
+     * a ring the process made ends with it: unless a copy may live on
+     * elsewhere (owner.h), there is nothing to ask.  Otherwise a process
      * asks /proc itself from its second hand-off on (once a second); its
      * first one, often its only one (a fork child), leaves the question,
      * and the FIN, to the helper. */
-    int pid = gc_owner_pid();
-    if (pid == uring_asked_by) {
-        if (gc_process_uses_io_uring(pid)) {
-            rec->verdict = GC_V_IO_URING;
-            return false;
-        }
+    if (exiting && gc_owner_table_private()) {
         plan.no_io_uring = true;
+    } else {
+        int pid = gc_owner_pid();
+        if (pid == uring_asked_by) {
+            if (gc_process_uses_io_uring(pid)) {
+                rec->verdict = GC_V_IO_URING;
+                return false;
+            }
+            plan.no_io_uring = true;
+        }
+        uring_asked_by = pid;
     }
-    uring_asked_by = pid;
     if (oflags & GC_OWN_ORIGIN_UNKNOWN)
         plan.origin_pid = origin;
     plan.cookie = ent.cookie;
@@ -158,7 +164,7 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
 void gc_close_prepare_on(int fd, enum gc_close_path path, struct gc_close_record *rec)
 {
     int saved_errno = errno;
-    prepare(fd, path, 0, NULL, rec);
+    prepare(fd, path, 0, NULL, false, rec);
     gc_errno_restore(saved_errno);
 }
 
@@ -166,7 +172,7 @@ bool gc_close_at_exit(int fd, enum gc_close_path path, uint64_t deadline_ms,
                       bool (*may_linger)(void), struct gc_close_record *rec)
 {
     int saved_errno = errno;
-    bool taken = prepare(fd, path, deadline_ms, may_linger, rec);
+    bool taken = prepare(fd, path, deadline_ms, may_linger, true, rec);
     gc_errno_restore(saved_errno);
     return taken;
 }

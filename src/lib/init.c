@@ -99,7 +99,7 @@ struct inherited {
     int fd[INHERITED_MAX];
 };
 
-enum fd_kind { FD_OTHER, FD_SOCKET, FD_OWNERS };
+enum fd_kind { FD_OTHER, FD_SOCKET, FD_OWNERS, FD_ANON };
 
 static enum fd_kind kind_of(int fd)
 {
@@ -110,6 +110,8 @@ static enum fd_kind kind_of(int fd)
                &sx) == 0) {
         if (S_ISSOCK(sx.stx_mode))
             return FD_SOCKET;
+        if ((sx.stx_mode & S_IFMT) == 0) /* an anonymous inode */
+            return FD_ANON;
         if (!S_ISREG(sx.stx_mode) || sx.stx_nlink != 0)
             return FD_OTHER;
     }
@@ -118,6 +120,8 @@ static enum fd_kind kind_of(int fd)
         return FD_OTHER;
     if (strncmp(link, "socket:", 7) == 0)
         return FD_SOCKET;
+    if (strncmp(link, "anon_inode:", 11) == 0)
+        return FD_ANON;
     return strncmp(link, "/memfd:graceclose-owners", 24) == 0 ? FD_OWNERS : FD_OTHER;
 }
 
@@ -136,6 +140,10 @@ static bool note_fd(int fd, void *ctx)
             in->fd[in->n++] = fd;
         else
             in->overflow = true;
+        break;
+    case FD_ANON: /* an epoll, an eventfd... or an io_uring instance the
+                   * process before the exec may hold too (owner.h) */
+        gc_owner_table_shared();
         break;
     case FD_OTHER:
         break;
@@ -251,7 +259,8 @@ __attribute__((constructor)) static void gc_init(void)
          * ones the filter kills, and nothing will be tracked anyway. */
         if (!gc_passthrough()) {
             struct inherited in = {0};
-            gc_proc_self_fds(note_fd, &in);
+            if (gc_proc_self_fds(note_fd, &in) != 0)
+                gc_owner_table_shared(); /* what came over the exec is unknown */
             if (in.overflow)
                 gc_proc_socket_fds(0, note_inherited, NULL, NULL);
             else

@@ -31,6 +31,19 @@ bool gc_owner_has_threads(void)
     return __atomic_load_n(&threads_made, __ATOMIC_ACQUIRE);
 }
 
+static GC_HOT int table_shared;
+
+void gc_owner_table_shared(void)
+{
+    if (!gc_in_foreign_child()) /* a child on our memory writes nothing */
+        __atomic_store_n(&table_shared, 1, __ATOMIC_RELEASE);
+}
+
+bool gc_owner_table_private(void)
+{
+    return !__atomic_load_n(&table_shared, __ATOMIC_ACQUIRE);
+}
+
 void gc_owner_forked(void)
 {
     __atomic_store_n(&threads_made, 0, __ATOMIC_RELEASE);

@@ -27,4 +27,13 @@ void gc_owner_vfork_begins(bool parent_waits);
 void gc_owner_threads_begin(void);
 bool gc_owner_has_threads(void);
 
+/* Could a descriptor the library cannot see (an io_uring instance, made by
+ * raw system calls) outlive this process?  Not one it made itself, unless
+ * a copy went elsewhere: a descriptor inherited over exec that may be one
+ * (an anonymous inode), a child made since (fork, clone, spawn: it copies
+ * or shares the table), descriptors sent with SCM_RIGHTS.  Each of those
+ * calls gc_owner_table_shared(); a fork child starts with it set. */
+void gc_owner_table_shared(void);
+bool gc_owner_table_private(void);
+
 #endif

@@ -165,6 +165,8 @@ void gc_track_table_copied(int delta, bool exec_survivors_only)
         gc_errno_restore(saved_errno);
         return;
     }
+    if (delta > 0)
+        gc_owner_table_shared();
     for (int fd = 0; fd <= hw; fd++) {
         struct gc_fdent e;
         if (!gc_fd_lookup(fd, &e) || !(e.flags & GC_FD_COUNTED))

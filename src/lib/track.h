@@ -27,7 +27,8 @@ void gc_track_copy(int oldfd, int newfd, unsigned phase_before);
 /* Another process is about to get a copy of our descriptor table:
  * delta +1 before it is made, -1 to take it back when it was not.
  * exec_survivors_only: the child execs at once (spawn, vfork), so only
- * descriptors without close-on-exec stay with it. */
+ * descriptors without close-on-exec stay with it.  +1 also marks our table
+ * shared (owner.h). */
 void gc_track_table_copied(int delta, bool exec_survivors_only);
 
 /* An exec is about to end this program (-1: close-on-exec descriptors

@@ -42,6 +42,7 @@ GC_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
     }
     if (flags & CLONE_FILES) { /* a thread, or a process sharing our table */
         gc_owner_threads_begin();
+        gc_owner_table_shared(); /* that process may outlive us */
         return real(fn, stack, flags, arg, ptid, tls, ctid);
     }
 

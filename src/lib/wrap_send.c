@@ -12,6 +12,7 @@
 
 #include "fdtable.h"
 #include "gc.h"
+#include "owner.h"
 #include "real.h"
 #include "track.h"
 
@@ -33,10 +34,18 @@ static void each_passed(const struct msghdr *msg, void (*fn)(int fd))
     }
 }
 
+/* Any descriptor sent may be one the table cannot see (an io_uring
+ * instance: owner.h); a socket of ours now has a holder elsewhere. */
+static void note_passed(int fd)
+{
+    gc_owner_table_shared();
+    if (gc_fd_highwater() >= 0)
+        gc_track_foreign(fd);
+}
+
 static void mark_passed(const struct msghdr *msg)
 {
-    if (gc_fd_highwater() >= 0)
-        each_passed(msg, gc_track_foreign);
+    each_passed(msg, note_passed);
 }
 
 /* A socket received from another process: its holders there are not
