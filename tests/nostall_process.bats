@@ -369,3 +369,81 @@ PY
     [[ $output == *"first=b'reply-one\n' eof1=True helper=True reply=b'reply-two\n'"* ]]
     [[ $output == *"eof_while_stopped=False eof_after=True"* ]]
 }
+
+# The helper ends after 10 s without lingers.  A fork server's parent hands
+# nothing off itself (each close of its copy is shared): at its next fork it
+# must see that the helper ended and start one, or each child would find
+# the channel dead and start a helper of its own.  The test is a child
+# subreaper: every helper comes to it, and stays as a zombie until the end.
+@test "after the helper ended for want of work, a fork server's next children share one new helper (not one each)" {
+    run timeout 60 "$PY3" - "$GC_PRELOAD" <<'PY'
+import ctypes, os, socket, subprocess, sys, time
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+server = r'''
+import os, socket
+ls = socket.socket()
+ls.bind(("127.0.0.1", 0))
+ls.listen(8)
+print(ls.getsockname()[1], flush=True)
+for _ in range(6):
+    c, _ = ls.accept()
+    if os.fork() == 0:
+        c.recv(100)
+        c.sendall(b"reply\n")
+        os._exit(0)  # the child's exit hands its socket off
+    c.close()
+    os.waitpid(-1, 0)
+'''
+env = dict(os.environ, LD_PRELOAD=sys.argv[1], GRACECLOSE_TIMEOUT="3s", GRACECLOSE_IDLE="1s")
+srv = subprocess.Popen([sys.executable, "-c", server], stdout=subprocess.PIPE, env=env)
+port = int(srv.stdout.readline())
+
+def ask():
+    c = socket.create_connection(("127.0.0.1", port))
+    c.sendall(b"GET\n")
+    c.settimeout(5)
+    got = b""
+    while True:
+        b = c.recv(100)
+        if not b:
+            break
+        got += b
+    c.close()
+    return got
+
+def helpers():
+    """Our children named graceclose-lingerd: pid -> state (Z once ended)."""
+    found = {}
+    for d in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                st = f.read()
+        except OSError:
+            continue
+        rest = st.rsplit(")", 1)[1].split()
+        if st[st.index("(") + 1:].startswith("graceclose-lin") and int(rest[1]) == os.getpid():
+            found[int(d)] = rest[0]
+    return found
+
+replies = [ask()]
+first = {}
+for _ in range(200):  # up to 2 s for the helper to come to us
+    first = helpers()
+    if first:
+        break
+    time.sleep(0.01)
+for _ in range(150):  # up to 15 s for it to end (10 s without lingers)
+    if first and all(s == "Z" for s in helpers().values()):
+        break
+    time.sleep(0.1)
+ended = bool(first) and all(s == "Z" for s in helpers().values())
+replies += [ask() for _ in range(5)]
+srv.wait(timeout=10)
+time.sleep(0.5)
+print(f"first={len(first)} ended={ended} replies={replies.count(b'reply' + bytes([10]))} "
+      f"helpers_after={len(helpers()) - len(first)}")
+PY
+    echo "$output"
+    [ "$status" = 0 ]
+    [ "$output" = "first=1 ended=True replies=6 helpers_after=1" ]
+}

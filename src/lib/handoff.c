@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -251,14 +252,17 @@ static bool helper_up(void)
 }
 
 /* The helper is gone (crashed, killed, or the channel was closed by the
- * program): forget the channel; a new helper may start later. */
-static void helper_gone(int fd)
+ * program; failed) or ended after its idle time (not failed): forget the
+ * channel.  A new helper may start at once after an end, after
+ * RESPAWN_MS after a failure. */
+static void helper_gone(int fd, bool failed)
 {
     int expected = fd;
     if (__atomic_compare_exchange_n(&channel, &expected, -1, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_RELAXED)) {
         gc_ownfd_close(fd);
-        failed_at_ms = gc_now_ms();
+        if (failed)
+            failed_at_ms = gc_now_ms();
         __atomic_store_n(&state, 0, __ATOMIC_RELEASE);
     }
 }
@@ -294,7 +298,7 @@ static int send_to_helper(int fd, const struct gc_handoff *h)
         return -1;
     if (errno == EPIPE || errno == ECONNREFUSED || errno == ENOTCONN || errno == ENOTSOCK ||
         errno == EBADF)
-        helper_gone(tx);
+        helper_gone(tx, true);
     return 0;
 }
 
@@ -353,6 +357,20 @@ bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record 
     return sent;
 }
 
+/* A helper that ended (it does after a while without lingers) has closed
+ * its end: ours then polls as hung up.  A fork server's parent never hands
+ * off itself, so without this look it would keep the dead channel, and
+ * every child would find it dead and start a helper of its own. */
+static void forget_ended_helper(void)
+{
+    int tx = __atomic_load_n(&channel, __ATOMIC_ACQUIRE);
+    struct pollfd p = {.fd = tx, .events = 0}; /* hang-up and error only */
+
+    if (tx >= 0 && __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2 &&
+        gc_sys(SYS_poll, &p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))
+        helper_gone(tx, false);
+}
+
 void gc_handoff_before_fork(void)
 {
     struct gc_settings s;
@@ -360,6 +378,8 @@ void gc_handoff_before_fork(void)
      * policy that is off or reset for the whole program, nor under a
      * seccomp filter (starting a helper makes calls it may kill). */
     if (gc_fd_highwater() >= 0 && !gc_in_foreign_child() && !gc_passthrough() &&
-        gc_base_settings(&s) && s.policy == GC_POLICY_LINGER)
+        gc_base_settings(&s) && s.policy == GC_POLICY_LINGER) {
+        forget_ended_helper();
         helper_up();
+    }
 }
