@@ -97,17 +97,20 @@ struct inherited {
     int n;
     bool overflow;
     int fd[INHERITED_MAX];
+    uint64_t inode[INHERITED_MAX]; /* the socket's; 0 when not known */
 };
 
 enum fd_kind { FD_OTHER, FD_SOCKET, FD_OWNERS, FD_ANON };
 
-static enum fd_kind kind_of(int fd)
+static enum fd_kind kind_of(int fd, uint64_t *inode)
 {
     struct statx sx;
     char link[64];
 
-    if (gc_sys(SYS_statx, fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE | STATX_NLINK,
-               &sx) == 0) {
+    *inode = 0;
+    if (gc_sys(SYS_statx, fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
+               STATX_TYPE | STATX_NLINK | STATX_INO, &sx) == 0) {
+        *inode = sx.stx_ino;
         if (S_ISSOCK(sx.stx_mode))
             return FD_SOCKET;
         if ((sx.stx_mode & S_IFMT) == 0) /* an anonymous inode */
@@ -128,7 +131,8 @@ static enum fd_kind kind_of(int fd)
 static bool note_fd(int fd, void *ctx)
 {
     struct inherited *in = ctx;
-    switch (kind_of(fd)) {
+    uint64_t inode;
+    switch (kind_of(fd, &inode)) {
     case FD_OWNERS:
         if (gc_region_fd() < 0 && gc_region_attach(fd))
             gc_ownfd_adopt(fd);
@@ -136,8 +140,10 @@ static bool note_fd(int fd, void *ctx)
     case FD_SOCKET:
         if (fd >= 3 && fd < GC_FDTABLE_SIZE && gc_handoff_attach(fd))
             break;
-        if (in->n < INHERITED_MAX)
-            in->fd[in->n++] = fd;
+        if (in->n < INHERITED_MAX) {
+            in->fd[in->n] = fd;
+            in->inode[in->n++] = inode;
+        }
         else
             in->overflow = true;
         break;
@@ -158,20 +164,35 @@ static bool is_tcp(int fd)
     return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 && proto == IPPROTO_TCP;
 }
 
+/* The socket met last in pass 1: a service's fds 0 and 1 (and 2) are
+ * one socket, asked about once. */
+struct last_socket {
+    uint64_t inode;
+    int fd; /* where its entry is; -1: not a TCP socket */
+};
+
 /* Pass 1: table entries for inherited TCP sockets.  Those the region
  * knows were counted by the program before the exec; the others came from
  * a program without the library and are counted in pass 2 (not here: a
  * second descriptor of the same socket must not find it known). */
 static bool note_inherited(int fd, uint64_t inode, void *ctx)
 {
+    struct last_socket *last = ctx;
     struct gc_fdent e;
     struct linger lg;
     socklen_t len = sizeof lg;
     uint32_t flags = GC_FD_INHERITED;
 
-    (void)inode;
-    (void)ctx;
-    if (fd >= GC_FDTABLE_SIZE || gc_fd_lookup(fd, &e) || !is_tcp(fd))
+    if (fd >= GC_FDTABLE_SIZE || gc_fd_lookup(fd, &e))
+        return true;
+    if (inode && inode == last->inode) {
+        if (last->fd >= 0 && gc_fd_lookup(last->fd, &e))
+            gc_fd_record(fd, e.cookie, e.flags);
+        return true;
+    }
+    last->inode = inode;
+    last->fd = -1;
+    if (!is_tcp(fd))
         return true;
     uint64_t cookie = gc_socket_cookie(fd);
     if (!cookie)
@@ -181,6 +202,7 @@ static bool note_inherited(int fd, uint64_t inode, void *ctx)
     if (gc_region_known(cookie))
         flags |= GC_FD_COUNTED;
     gc_fd_record(fd, cookie, flags);
+    last->fd = fd;
     return true;
 }
 
@@ -261,11 +283,12 @@ __attribute__((constructor)) static void gc_init(void)
             struct inherited in = {0};
             if (gc_proc_self_fds(note_fd, &in) != 0)
                 gc_owner_table_shared(); /* what came over the exec is unknown */
+            struct last_socket last = {0, -1};
             if (in.overflow)
-                gc_proc_socket_fds(0, note_inherited, NULL, NULL);
+                gc_proc_socket_fds(0, note_inherited, &last, NULL);
             else
                 for (int i = 0; i < in.n; i++)
-                    note_inherited(in.fd[i], 0, NULL);
+                    note_inherited(in.fd[i], in.inode[i], &last);
             count_unknown_inherited();
         }
         pthread_atfork(before_fork, in_parent, in_child);
