@@ -106,7 +106,7 @@ static bool receive(uint64_t now)
         struct gc_handoff h;
         union {
             struct cmsghdr align;
-            char buf[CMSG_SPACE(2 * sizeof(int))];
+            char buf[CMSG_SPACE(2 * sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
         } ctl;
         struct iovec iov = {&h, sizeof h};
         struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
@@ -121,12 +121,17 @@ static bool receive(uint64_t now)
                 senders_gone = true;
             break;
         }
-        struct cmsghdr *c = CMSG_FIRSTHDR(&m);
         int fds[2] = {-1, -1};
-        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-            c->cmsg_len >= CMSG_LEN(sizeof(int)))
-            memcpy(fds, CMSG_DATA(c), c->cmsg_len >= CMSG_LEN(2 * sizeof(int)) ? 2 * sizeof(int)
-                                                                                : sizeof(int));
+        struct ucred cred = {0};
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+            if (c->cmsg_level != SOL_SOCKET)
+                continue;
+            if (c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(sizeof(int)))
+                memcpy(fds, CMSG_DATA(c),
+                       c->cmsg_len >= CMSG_LEN(2 * sizeof(int)) ? 2 * sizeof(int) : sizeof(int));
+            else if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof cred))
+                memcpy(&cred, CMSG_DATA(c), sizeof cred);
+        }
         if (fds[0] < 0)
             continue;
         if ((size_t)n != sizeof h || !same_socket(fds[0], h.plan.cookie)) {
@@ -139,8 +144,8 @@ static bool receive(uint64_t now)
         if (!h.plan.shut_done && !h.plan.fin_was_out)
             prompt = true; /* its FIN is ours to send: no batching delay */
         int i = free_slot();
-        gc_linger_init(&lingers[i], fds[0], &h.plan, &h.rec, now, h.pid);
-        owner[i].pid = h.pid;
+        gc_linger_init(&lingers[i], fds[0], &h.plan, &h.rec, now, cred.pid);
+        owner[i].pid = cred.pid;
         memcpy(owner[i].program, h.program, sizeof owner[i].program);
         owner[i].program[sizeof owner[i].program - 1] = '\0';
         owner[i].has_log = h.has_log;

@@ -19,7 +19,8 @@
 #include "handoff.h"
 #include "log.h"
 
-static GC_HOT int uring_asked_by; /* the process that handed off before (io_uring) */
+/* 1 + the generation (owner.h) of the process that handed off before. */
+static GC_HOT unsigned uring_asked_in;
 
 /* For the record of a close that does nothing: state, role, addresses. */
 static void describe(int fd, const struct gc_fdent *ent, struct gc_close_record *rec)
@@ -144,15 +145,15 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
     if (exiting && gc_owner_table_private()) {
         plan.no_io_uring = true;
     } else {
-        int pid = gc_owner_pid();
-        if (pid == uring_asked_by) {
-            if (gc_process_uses_io_uring(pid)) {
+        unsigned mine = gc_owner_generation() + 1;
+        if (uring_asked_in == mine) {
+            if (gc_process_uses_io_uring(gc_owner_pid())) {
                 rec->verdict = GC_V_IO_URING;
                 return false;
             }
             plan.no_io_uring = true;
         }
-        uring_asked_by = pid;
+        uring_asked_in = mine;
     }
     if (oflags & GC_OWN_ORIGIN_UNKNOWN)
         plan.origin_pid = origin;

@@ -207,8 +207,11 @@ static bool start_helper(void)
      * found the default 212,992 bytes full and were reset): asked large,
      * the kernel caps it at net.core.wmem_max. */
     if (real_clone && gc_sys(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
-        int want = CHANNEL_SNDBUF;
+        int want = CHANNEL_SNDBUF, on = 1;
         gc_sys(SYS_setsockopt, sv[1], SOL_SOCKET, SO_SNDBUF, &want, (long)sizeof want);
+        /* Each hand-off then carries its sender's pid (as the helper's
+         * /proc knows it), added by the kernel: no getpid in the close. */
+        gc_sys(SYS_setsockopt, sv[0], SOL_SOCKET, SO_PASSCRED, &on, (long)sizeof on);
         name_helper_end(sv[0]);
         struct start s = {.rx = sv[0], .path = helper_path};
         sigset_t all, old;
@@ -320,7 +323,6 @@ bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record 
     } else if (!helper_up()) {
         rec->verdict = GC_V_NO_WORKER;
     } else {
-        h.pid = (int32_t)gc_owner_pid();
         const char *name = gc_progname_primary();
         /* Our own bounded loop, not libc's strlen: a fork child has not
          * mapped libc's pages it never ran (a fault each). */

@@ -23,8 +23,7 @@
 struct gc_handoff {
     struct gc_plan plan;
     struct gc_close_record rec;
-    int32_t pid;            /* the sending process (its io_uring use, its records) */
-    char program[64];       /* its name, for the record the helper writes */
+    char program[64];       /* (the sender's pid comes with SCM_CREDENTIALS) */       /* its name, for the record the helper writes */
     bool has_log;           /* log settings below, and their channel sent along */
     struct gc_log_export log;
 };

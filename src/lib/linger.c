@@ -151,6 +151,10 @@ static bool begin(struct gc_linger *l, uint64_t now)
         l->shut = true;
         l->rec.steps |= GC_STEP_SHUTDOWN;
     } else {
+        if (!l->plan.no_io_uring && l->sender_pid <= 0) {
+            l->rec.verdict = GC_V_UNREADABLE; /* a sender our /proc cannot name */
+            return finish(l, GC_O_STEPPED_ASIDE, now);
+        }
         if (!l->plan.no_io_uring && gc_process_uses_io_uring(l->sender_pid)) {
             l->rec.verdict = GC_V_IO_URING;
             return finish(l, GC_O_STEPPED_ASIDE, now);

@@ -44,8 +44,18 @@ bool gc_owner_table_private(void)
     return !__atomic_load_n(&table_shared, __ATOMIC_ACQUIRE);
 }
 
+/* How many forks deep this image is (0 in the process that loaded us):
+ * "this process" told from its ancestors without a getpid. */
+static GC_HOT unsigned forks_deep;
+
+unsigned gc_owner_generation(void)
+{
+    return __atomic_load_n(&forks_deep, __ATOMIC_ACQUIRE);
+}
+
 void gc_owner_forked(void)
 {
+    __atomic_add_fetch(&forks_deep, 1, __ATOMIC_ACQ_REL);
     __atomic_store_n(&threads_made, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&shared_memory_child, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&cached_pid, -1, __ATOMIC_RELEASE);

@@ -16,6 +16,10 @@ int gc_owner_pid(void);
 /* In a fork child the library saw made (atfork, _Fork, clone). */
 void gc_owner_forked(void);
 
+/* Forks between the process that loaded us and this one: a value kept in
+ * memory this process inherited says "mine" only when it matches. */
+unsigned gc_owner_generation(void);
+
 /* A child that shares our memory is about to be made (vfork, CLONE_VM);
  * parent_waits: CLONE_VFORK, the parent sleeps until the child is gone. */
 void gc_owner_vfork_begins(bool parent_waits);
