@@ -62,7 +62,9 @@ bool gc_base_settings(struct gc_settings *out)
 static void finish(int i)
 {
     gc_sys(SYS_close, lingers[i].fd);
-    if (owner[i].has_log) {
+    /* Only a record its settings let through: the import asks the kernel
+     * about the log descriptor. */
+    if (owner[i].has_log && gc_record_level(&lingers[i].rec) <= owner[i].log.level) {
         gc_line_identity(owner[i].pid, owner[i].program);
         gc_log_import(&owner[i].log, owner[i].log_fd);
         gc_record_emit(&lingers[i].rec);

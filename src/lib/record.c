@@ -187,6 +187,12 @@ void gc_record_emit(const struct gc_close_record *r)
     gc_errno_restore(saved_errno);
 }
 
+enum gc_log_level gc_record_level(const struct gc_close_record *r)
+{
+    const char *why;
+    return gc_label_level(gc_label_of(r, &why), r);
+}
+
 void gc_record_handed(const struct gc_close_record *r)
 {
     int saved_errno = errno;

@@ -137,6 +137,9 @@ struct gc_close_record {
  * its linger ends; the close() that handed it over emits nothing. */
 void gc_record_emit(const struct gc_close_record *r);
 
+/* The level gc_record_emit would write r at. */
+enum gc_log_level gc_record_level(const struct gc_close_record *r);
+
 /* A close whose linger the helper took: the summary counts it (its
  * ending is in the record the helper writes). */
 void gc_record_handed(const struct gc_close_record *r);
