@@ -16,6 +16,11 @@
  * a dozen copies per connection. */
 #define GC_HOT __attribute__((section("gc_hot"), aligned(64)))
 
+/* Written once at load, read after: on the same page, rather than one page
+ * each beside large arrays a process may never touch (a fault, and 4 KiB
+ * of private memory, per page at every exec). */
+#define GC_LOAD __attribute__((section("gc_hot")))
+
 /* The library is built with -fvisibility=hidden; only wrappers are exported. */
 #define GC_EXPORT __attribute__((visibility("default")))
 

@@ -30,31 +30,44 @@
 #define RESPAWN_MS 1000 /* a helper that died is replaced at most this often */
 #define CHANNEL_SNDBUF (1 << 20) /* hand-offs queued for the helper: ~1 KiB each */
 
+static GC_LOAD const char *library_path; /* the loader's copy: ours for good */
 static char helper_path[512]; /* longer install paths: no helper (counted) */
+static GC_HOT int path_known;  /* 0 not looked for yet, 1 found, 2 none */
 static GC_HOT int channel = -1;      /* our end: kept open across fork and exec */
 static GC_HOT int state;             /* 0 none, 1 starting, 2 up, 3 cannot start */
 static GC_HOT uint64_t failed_at_ms; /* when the last start failed or the helper went */
 
-void gc_handoff_init(const char *library_path)
+void gc_handoff_init(const char *path)
 {
+    library_path = path;
+}
+
+/* The helper's path, looked for when the first helper starts (most
+ * processes never start one: a fork child or an executed program finds
+ * the family's).  Beside the library first: the build tree, or an install
+ * that keeps both in one place; then the configured libexec directory.
+ * Async-signal-safe; called with the start claimed (state 1). */
+static bool find_helper(void)
+{
+    if (path_known)
+        return path_known == 1;
     const char *slash = library_path ? strrchr(library_path, '/') : NULL;
     size_t dir = slash ? (size_t)(slash - library_path) : 0;
 
-    /* Beside the library first: the build tree, or an install that keeps
-     * both in one place; then the configured libexec directory. */
+    path_known = 2;
     if (slash && dir + 1 + sizeof HELPER_NAME < sizeof helper_path) {
         memcpy(helper_path, library_path, dir + 1);
         memcpy(helper_path + dir + 1, HELPER_NAME, sizeof HELPER_NAME);
-        if (access(helper_path, X_OK) == 0)
-            return;
+        if (gc_sys(SYS_access, helper_path, X_OK) == 0)
+            path_known = 1;
     }
-    if (sizeof GC_LIBEXECDIR + 1 + sizeof HELPER_NAME < sizeof helper_path) {
+    if (path_known != 1 && sizeof GC_LIBEXECDIR + 1 + sizeof HELPER_NAME < sizeof helper_path) {
         memcpy(helper_path, GC_LIBEXECDIR "/" HELPER_NAME,
                sizeof GC_LIBEXECDIR "/" HELPER_NAME);
-        if (access(helper_path, X_OK) == 0)
-            return;
+        if (gc_sys(SYS_access, helper_path, X_OK) == 0)
+            path_known = 1;
     }
-    helper_path[0] = '\0';
+    return path_known == 1;
 }
 
 /* The helper's end of the pair is bound to an abstract name that starts
@@ -194,8 +207,8 @@ static bool reap_middle(void)
 static bool start_helper(void)
 {
     int expected = 0;
-    if (!helper_path[0] || !__atomic_compare_exchange_n(&state, &expected, 1, false,
-                                                         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    if (!__atomic_compare_exchange_n(&state, &expected, 1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
         return __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2;
     int (*real_clone)(int (*)(void *), void *, int, void *, ...) =
         __atomic_load_n(&gc_real.clone, __ATOMIC_ACQUIRE);
@@ -206,7 +219,8 @@ static bool start_helper(void)
     /* The family's end may queue a burst of hand-offs (200 clients at once
      * found the default 212,992 bytes full and were reset): asked large,
      * the kernel caps it at net.core.wmem_max. */
-    if (real_clone && gc_sys(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
+    if (real_clone && find_helper() &&
+        gc_sys(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
         int want = CHANNEL_SNDBUF, on = 1;
         gc_sys(SYS_setsockopt, sv[1], SOL_SOCKET, SO_SNDBUF, &want, (long)sizeof want);
         /* Each hand-off then carries its sender's pid (as the helper's

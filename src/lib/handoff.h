@@ -39,8 +39,8 @@ bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record 
  * now, so that every child finds it instead of starting its own. */
 void gc_handoff_before_fork(void);
 
-/* At load: where the helper program is (beside the library, else the
- * install's libexec directory), and an inherited channel, if any. */
+/* At load: the library's own path (the helper is looked for beside it,
+ * else in the install's libexec directory, when the first one starts). */
 void gc_handoff_init(const char *library_path);
 bool gc_handoff_attach(int fd);
 

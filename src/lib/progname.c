@@ -17,7 +17,7 @@
 
 #define COMM_MAX 15 /* the kernel cuts the process name to 15 bytes */
 
-static char names[GC_PROGNAMES_MAX];
+static GC_LOAD char names[GC_PROGNAMES_MAX];
 static char primary[GC_NAME_MAX] = "?";
 static char exe[GC_NAME_MAX];
 /* The real executable is read when rules need it (a config file) or when

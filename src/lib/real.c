@@ -1,13 +1,14 @@
 /* real.c - binding and calling the next definitions of wrapped calls. */
 #include "sys.h"
 #include "real.h"
+#include "gc.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-struct gc_real_fns gc_real;
+GC_LOAD struct gc_real_fns gc_real;
 
 /* Stores with release order so a thread that sees a pointer sees it whole. */
 #define BIND(field, name)                                                        \

@@ -29,9 +29,9 @@ struct region {
     struct entry e[SLOTS];
 };
 
-static struct region *map;
+static GC_LOAD struct region *map;
 static int region_fd = -1;
-static int state; /* 0 none, 1 being made, 2 mapped, 3 failed */
+static GC_LOAD int state; /* 0 none, 1 being made, 2 mapped, 3 failed */
 
 static bool map_fd(int fd)
 {
