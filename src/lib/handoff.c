@@ -75,19 +75,28 @@ static bool find_helper(void)
  * channel to a helper (whoever started it, whatever user we are now). */
 #define NAME_PREFIX "graceclose-lingerd."
 
-bool gc_handoff_attach(int fd)
+/* Is fd a channel to a helper (a live one or one that ended)?  Raw
+ * system calls: also asked on the way to a fork. */
+static bool is_channel(int fd)
 {
     struct sockaddr_un peer;
     socklen_t len = sizeof peer;
     int type = 0;
     socklen_t tlen = sizeof type;
 
-    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 || type != SOCK_SEQPACKET)
+    if (gc_sys(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 ||
+        type != SOCK_SEQPACKET)
         return false;
-    if (getpeername(fd, (struct sockaddr *)&peer, &len) != 0 || peer.sun_family != AF_UNIX ||
-        len < offsetof(struct sockaddr_un, sun_path) + 1 + sizeof NAME_PREFIX - 1 ||
-        peer.sun_path[0] != '\0' ||
-        memcmp(peer.sun_path + 1, NAME_PREFIX, sizeof NAME_PREFIX - 1) != 0)
+    return gc_sys(SYS_getpeername, fd, (struct sockaddr *)&peer, &len) == 0 &&
+           peer.sun_family == AF_UNIX &&
+           len >= offsetof(struct sockaddr_un, sun_path) + 1 + sizeof NAME_PREFIX - 1 &&
+           peer.sun_path[0] == '\0' &&
+           memcmp(peer.sun_path + 1, NAME_PREFIX, sizeof NAME_PREFIX - 1) == 0;
+}
+
+bool gc_handoff_attach(int fd)
+{
+    if (!is_channel(fd))
         return false;
     int expected = 0;
     if (!__atomic_compare_exchange_n(&state, &expected, 2, false, __ATOMIC_ACQ_REL,
@@ -382,8 +391,11 @@ static void forget_ended_helper(void)
     int tx = __atomic_load_n(&channel, __ATOMIC_ACQUIRE);
     struct pollfd p = {.fd = tx, .events = 0}; /* hang-up and error only */
 
+    /* A hang-up on a number that is no channel any more (the program
+     * closed ours where no wrapper saw it, and reused the number) leaves
+     * that descriptor alone. */
     if (tx >= 0 && __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2 &&
-        gc_sys(SYS_poll, &p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))
+        gc_sys(SYS_poll, &p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)) && is_channel(tx))
         helper_gone(tx, false);
 }
 
