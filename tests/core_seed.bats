@@ -65,3 +65,21 @@ setup() {
         unset -n p
     done
 }
+
+# The library on its own: no helper beside it and none where it was built to
+# look (the install's libexec directory).  Lingers cannot go anywhere, so
+# the close is plain, as without the library, and a warning says why.
+@test "the library copied without its helper: the seed case loses data as without, close() still returns 0, and the warning says the helper could not be started" {
+    skip_under_asan "the copied library would be preloaded without the sanitizer runtime ahead of it"
+    local libexec=${GC_LIBEXECDIR:-/usr/local/libexec} # meson's test environment sets it
+    [ ! -e "$libexec/graceclose-lingerd" ] || skip "a helper is installed in $libexec"
+    mkdir -p "$T/alone"
+    cp "$GC_LIB" "$T/alone/libgraceclose.so"
+    for i in 1 2; do
+        result=$(seed_once env "LD_PRELOAD=$T/alone/libgraceclose.so")
+        echo "run $i: $result / sender: $(tr '\n' ' ' <"$T/sender.out" "$T/sender.err")"
+        lost "$result"
+        grep -q '^close=0 errno=unchanged ' "$T/sender.out"
+        grep -q 'the helper process could not be started' "$T/sender.err"
+    done
+}
