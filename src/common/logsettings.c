@@ -6,10 +6,10 @@
 void gc_log_settings_default(struct gc_log_settings *s)
 {
     s->set = 0;
-    s->dest = GC_LOG_STDERR;
+    s->dest = GC_LOG_DEFAULT_DEST;
     s->path[0] = '\0';
-    s->level = GC_LOG_WARN;
-    s->format = GC_LOG_TEXT;
+    s->level = GC_LOG_DEFAULT_LEVEL;
+    s->format = GC_LOG_DEFAULT_FORMAT;
 }
 
 bool gc_parse_log_dest(const char *text, enum gc_log_dest *dest, const char **why)

@@ -29,6 +29,11 @@ enum gc_log_dest {
     GC_LOG_FILE,       /* an absolute path, appended to */
 };
 
+/* The defaults (gc_log_settings_default). */
+#define GC_LOG_DEFAULT_DEST GC_LOG_STDERR
+#define GC_LOG_DEFAULT_LEVEL GC_LOG_WARN
+#define GC_LOG_DEFAULT_FORMAT GC_LOG_TEXT
+
 /* Which knobs were given (bits of gc_log_settings.set). */
 enum {
     GC_LOGSET_DEST = 1u << 0,

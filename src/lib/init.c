@@ -34,8 +34,8 @@
 #include "handoff.h"
 
 static struct gc_config config;
-static struct gc_policy_source source;
-static int ready;
+static GC_LOAD struct gc_policy_source source;
+static GC_LOAD int ready;
 
 const struct gc_policy_source *gc_policy_source(void)
 {
@@ -92,7 +92,7 @@ static void bad_setting(const struct gc_knob *k, const char *text, const char *w
  * table, the helper's channel) are attached as they are met; socket
  * numbers are kept for a pass over this list once the count table is
  * known (it sits above them).  More sockets than fit: a second walk. */
-#define INHERITED_MAX 256
+#define INHERITED_MAX 64
 struct inherited {
     int n;
     bool overflow;
@@ -250,6 +250,22 @@ static bool switched_off(const struct gc_config *cfg)
     return (source.env.set & policy_bit) && source.env.v.policy == GC_POLICY_OFF;
 }
 
+/* What came over the exec.  A function of its own, so that its list is on
+ * the stack only while it runs (the load's stack is the program's). */
+static __attribute__((noinline)) void walk_inherited(void)
+{
+    struct inherited in = {0};
+    if (gc_proc_self_fds(note_fd, &in) != 0)
+        gc_owner_table_shared(); /* what came over the exec is unknown */
+    struct last_socket last = {0, -1};
+    if (in.overflow)
+        gc_proc_socket_fds(0, note_inherited, &last, NULL);
+    else
+        for (int i = 0; i < in.n; i++)
+            note_inherited(in.fd[i], in.inode[i], &last);
+    count_unknown_inherited();
+}
+
 __attribute__((constructor)) static void gc_init(void)
 {
     int saved_errno = errno;
@@ -279,18 +295,8 @@ __attribute__((constructor)) static void gc_init(void)
         /* Under a seccomp filter (pass-through) there is no walk: its
          * calls (getdents64, statx, getsockopt, getpeername) may be the
          * ones the filter kills, and nothing will be tracked anyway. */
-        if (!gc_passthrough()) {
-            struct inherited in = {0};
-            if (gc_proc_self_fds(note_fd, &in) != 0)
-                gc_owner_table_shared(); /* what came over the exec is unknown */
-            struct last_socket last = {0, -1};
-            if (in.overflow)
-                gc_proc_socket_fds(0, note_inherited, &last, NULL);
-            else
-                for (int i = 0; i < in.n; i++)
-                    note_inherited(in.fd[i], in.inode[i], &last);
-            count_unknown_inherited();
-        }
+        if (!gc_passthrough())
+            walk_inherited();
         pthread_atfork(before_fork, in_parent, in_child);
     }
     __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);

@@ -1,5 +1,6 @@
 /* line.c - building one log line (see line.h). */
 #include "line.h"
+#include "gc.h"
 
 #include <string.h>
 #include <syslog.h>
@@ -92,23 +93,38 @@ static void key(struct gc_line *l, const char *k)
     }
 }
 
-/* Two buffers per thread: a line, and one more from a signal handler that
- * interrupts it.  Initial-exec TLS: no allocation, async-signal-safe. */
-static __thread char line_mem[2][GC_LINE_MAX] __attribute__((tls_model("initial-exec")));
-static __thread unsigned line_depth __attribute__((tls_model("initial-exec")));
+/* Lines are built in a few buffers shared by the whole process, claimed
+ * with a compare-and-swap: async-signal-safe (a handler that interrupts a
+ * line takes another buffer), no allocation, and no per-thread memory
+ * (thread-local buffers made every thread, and the initial static TLS
+ * block, 2 KiB larger).  A line that finds them all busy is dropped. */
+#define LINE_BUFS 16
+static char line_mem[LINE_BUFS][GC_LINE_MAX];
+static GC_HOT unsigned line_busy; /* bit i: line_mem[i] is in use */
+
+static int claim_buffer(void)
+{
+    unsigned busy = __atomic_load_n(&line_busy, __ATOMIC_ACQUIRE);
+    for (int tries = 0; tries < 64 && busy != (1u << LINE_BUFS) - 1; tries++) {
+        int i = __builtin_ctz(~busy);
+        if (__atomic_compare_exchange_n(&line_busy, &busy, busy | 1u << i, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            return i;
+    }
+    return -1;
+}
 
 void gc_line_begin(struct gc_line *l, enum gc_log_level level, const char *event)
 {
     struct timespec now;
     enum gc_log_style style = gc_log_style_now();
-    unsigned depth = line_depth++;
     static char no_mem[1];
 
-    l->none = depth >= 2;
-    if (l->none)
+    l->slot = claim_buffer();
+    if (l->slot < 0)
         gc_buf_init(&l->b, no_mem, sizeof no_mem);
     else
-        gc_buf_init(&l->b, line_mem[depth], GC_LINE_MAX);
+        gc_buf_init(&l->b, line_mem[l->slot], GC_LINE_MAX);
     l->level = level;
     l->json = gc_log_format_now() == GC_LOG_JSON;
     clock_gettime(CLOCK_REALTIME, &now);
@@ -217,9 +233,13 @@ void gc_line_send(struct gc_line *l, enum gc_log_mode mode)
         gc_putc(&l->b, '}');
     /* Fields are bounded so that a cut never happens; should it, a cut
      * JSON line would not parse: drop it rather than write it. */
-    if (!l->none && !(l->b.cut && l->json)) {
+    if (l->slot < 0) {
+        gc_log_lost(l->level, mode);
+        return;
+    }
+    if (!(l->b.cut && l->json)) {
         gc_buf_finish(&l->b);
         gc_log_write(l->level, mode, l->b.p, l->b.len);
     }
-    line_depth--;
+    __atomic_and_fetch(&line_busy, ~(1u << l->slot), __ATOMIC_RELEASE);
 }

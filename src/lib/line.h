@@ -1,4 +1,4 @@
-/* line.h - one log line, built in a buffer of the calling thread's
+/* line.h - one log line, built in one of a few buffers of the process
  * (GC_LINE_MAX bytes, not on the stack: a close in a signal handler on a
  * small alternate stack may write one) and written with a single write(),
  * in the configured format:
@@ -23,7 +23,7 @@ struct gc_line {
     struct gc_buf b;
     enum gc_log_level level;
     bool json;
-    bool none; /* no buffer free (a third nested line): dropped */
+    int slot; /* the buffer's number; -1: none was free, the line is dropped */
 };
 
 /* event NULL: a free-text problem line (gc_line_message).  Every begin is

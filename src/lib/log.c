@@ -22,10 +22,19 @@
 /* state: ST_CLOSED, ST_OPEN, ST_FAILED, or -PID while PID opens it. */
 enum state { ST_CLOSED = 0, ST_OPEN = 2, ST_FAILED = 3 };
 
-static struct gc_log_settings conf; /* fixed after setup */
+/* The settings, fixed after setup.  The file's path is kept apart: it is
+ * written only for a file destination, and the rest sits on the page every
+ * process writes at load anyway. */
+static GC_LOAD struct {
+    unsigned set;
+    enum gc_log_dest dest;
+    enum gc_log_level level;
+    enum gc_log_format format;
+} conf = {0, GC_LOG_DEFAULT_DEST, GC_LOG_DEFAULT_LEVEL, GC_LOG_DEFAULT_FORMAT};
+static char conf_path[GC_LOG_PATH_MAX];
 static GC_HOT int ready;
 static GC_HOT int bounded;                 /* default settings: warnings are bounded */
-static enum gc_log_style style;
+static GC_LOAD enum gc_log_style style;
 
 static GC_HOT int state;
 static GC_HOT unsigned seq;                /* odd while chan changes */
@@ -62,7 +71,7 @@ uint64_t gc_log_dropped(void)
 static int open_configured(struct gc_chan *c)
 {
     switch (conf.dest) {
-    case GC_LOG_FILE: return gc_chan_open_file(c, conf.path);
+    case GC_LOG_FILE: return gc_chan_open_file(c, conf_path);
     case GC_LOG_SYSLOG: return gc_chan_open_syslog(c);
     case GC_LOG_STDERR: return gc_chan_open_stderr(c);
     default: return -EBADF;
@@ -92,7 +101,7 @@ static void tell_failure(int err)
     gc_put(&b, "graceclose[");
     gc_put_i64(&b, getpid());
     gc_put(&b, "]: error: log ");
-    gc_put(&b, conf.dest == GC_LOG_SYSLOG ? "syslog (/dev/log)" : conf.path);
+    gc_put(&b, conf.dest == GC_LOG_SYSLOG ? "syslog (/dev/log)" : conf_path);
     gc_put(&b, ": ");
     gc_put_errno(&b, err);
     gc_put(&b, "; records of this process are no longer written");
@@ -209,13 +218,25 @@ static void write_line(const char *buf, size_t len)
     gc_errno_restore(saved_errno);
 }
 
-void gc_log_write(enum gc_log_level level, enum gc_log_mode mode, const char *buf, size_t len)
+/* Whether a line of this level goes out (and, for a bounded one, counts it). */
+static bool wanted(enum gc_log_level level, enum gc_log_mode mode)
 {
     if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE) || conf.dest == GC_LOG_OFF)
-        return;
+        return false;
     if (mode != GC_LOG_ALWAYS && level > conf.level)
-        return;
-    if (mode == GC_LOG_NORMAL && !within_bound(level))
+        return false;
+    return mode != GC_LOG_NORMAL || within_bound(level);
+}
+
+void gc_log_lost(enum gc_log_level level, enum gc_log_mode mode)
+{
+    if (wanted(level, mode))
+        __atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
+}
+
+void gc_log_write(enum gc_log_level level, enum gc_log_mode mode, const char *buf, size_t len)
+{
+    if (!wanted(level, mode))
         return;
     write_line(buf, len);
     if (mode == GC_LOG_NORMAL && bounded && level <= GC_LOG_WARN &&
@@ -235,18 +256,40 @@ static void env_problem(const char *env, const char *text, const char *why, void
     gc_report(env, "='", text, "' ", why, "; ignored", NULL);
 }
 
+static bool env_sets_log(void)
+{
+    for (size_t i = 0; i < gc_log_knob_count; i++)
+        if (secure_getenv(gc_log_knobs[i].env))
+            return true;
+    return false;
+}
+
+/* Defaults, then the file's [default], then the environment: each value
+ * the environment gives replaces what was there.  A function of its own,
+ * called only when something is set: its 4 KiB path is on the program's
+ * stack at load. */
+static __attribute__((noinline)) void take_settings(const struct gc_config *cfg)
+{
+    struct gc_log_settings s;
+
+    gc_log_settings_default(&s);
+    if (cfg)
+        gc_log_settings_apply(&cfg->log, &s);
+    gc_log_settings_from_env(&s, secure_getenv, env_problem, NULL);
+    conf.set = s.set;
+    conf.dest = s.dest;
+    conf.level = s.level;
+    conf.format = s.format;
+    if (s.dest == GC_LOG_FILE)
+        memcpy(conf_path, s.path, sizeof conf_path);
+}
+
 void gc_log_setup(const struct gc_config *cfg)
 {
-    struct gc_log_settings env;
     struct stat st;
 
-    gc_log_settings_default(&conf);
-    if (cfg)
-        gc_log_settings_apply(&cfg->log, &conf);
-    gc_log_settings_default(&env);
-    gc_log_settings_from_env(&env, secure_getenv, env_problem, NULL);
-    gc_log_settings_apply(&env, &conf);
-
+    if (cfg || env_sets_log())
+        take_settings(cfg);
     bounded = !(conf.set & (GC_LOGSET_DEST | GC_LOGSET_LEVEL));
     style = conf.dest == GC_LOG_FILE ? GC_STYLE_FILE
           : conf.dest == GC_LOG_SYSLOG ? GC_STYLE_SYSLOG
@@ -295,7 +338,6 @@ bool gc_log_export(struct gc_log_export *out)
 
 void gc_log_import(const struct gc_log_export *in, int fd)
 {
-    gc_log_settings_default(&conf);
     conf.set = in->set;
     conf.dest = in->dest;
     conf.level = in->level;

@@ -43,6 +43,9 @@ enum gc_log_mode {
 
 /* Writes one finished line (see line.h). */
 void gc_log_write(enum gc_log_level level, enum gc_log_mode mode, const char *buf, size_t len);
+/* A line that could not be built (no buffer free): counted as dropped if it
+ * would have been written. */
+void gc_log_lost(enum gc_log_level level, enum gc_log_mode mode);
 
 /* Warnings not shown because of the default bound; lines lost because the
  * reader was behind or the destination failed. */

@@ -198,16 +198,21 @@ int gc_proc_socket_fds(pid_t pid, bool (*fn)(int fd, uint64_t inode, void *ctx),
     return gc_proc_fd_links(pid, socket_link, &w, budget);
 }
 
-long gc_proc_read_self(const char *name, char *buf, size_t len)
+int gc_proc_open_self(const char *name)
 {
     char path[64];
     struct text t = {path, sizeof path, 0};
 
-    if (len == 0)
-        return -1;
     put_str(&t, "/proc/self/");
     put_str(&t, name);
-    int fd = (int)gc_sys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    return (int)gc_sys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+}
+
+long gc_proc_read_self(const char *name, char *buf, size_t len)
+{
+    if (len == 0)
+        return -1;
+    int fd = gc_proc_open_self(name);
     if (fd < 0)
         return -1;
     long n = gc_sys(SYS_read, fd, buf, len - 1);

@@ -31,6 +31,8 @@ int gc_proc_self_fds(bool (*fn)(int fd, void *ctx), void *ctx);
  * returns its length, or -1. */
 long gc_proc_self_fd_link(int fd, char *buf, size_t len);
 
+/* Opens /proc/self/NAME for reading (raw calls); the descriptor or -1. */
+int gc_proc_open_self(const char *name);
 /* Reads /proc/self/NAME into buf (NUL-terminated, at most len - 1 bytes);
  * returns the bytes read, or -1. */
 long gc_proc_read_self(const char *name, char *buf, size_t len);

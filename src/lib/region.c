@@ -4,17 +4,22 @@
 #include "region.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ownfd.h"
 
-#define MAGIC 0x6763726567696f6eull /* "gcregion" */
 #define SLOTS 2048                  /* 32 KiB of entries, touched as used */
+#define PAGE_SLOTS 256              /* entries per 4 KiB page */
 #define EMPTY 0ull                  /* SO_COOKIE is never 0 */
 #define FREED (~0ull)               /* a slot whose socket has gone */
 #define FLAG_BITS 8                 /* low bits of 'word': flags; above: origin pid */
+/* What marks a region of ours (no header is written: a process that counts
+ * a few sockets touches one page of it): these seals, this size, the name. */
+#define SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
 struct entry {
     uint64_t cookie;
@@ -23,9 +28,6 @@ struct entry {
 };
 
 struct region {
-    uint64_t magic;
-    uint32_t slots;
-    int32_t origin_parent;
     struct entry e[SLOTS];
 };
 
@@ -39,17 +41,17 @@ static bool map_fd(int fd)
                               MAP_SHARED, fd, 0);
     if (p == MAP_FAILED || (unsigned long)p > -4096ul)
         return false;
-    struct region *r = p;
-    if (r->magic == 0) {
-        r->slots = SLOTS;
-        __atomic_store_n(&r->magic, MAGIC, __ATOMIC_RELEASE);
-    }
-    if (r->magic != MAGIC || r->slots != SLOTS) {
-        gc_sys(SYS_munmap, p, sizeof(struct region));
-        return false;
-    }
-    __atomic_store_n(&map, r, __ATOMIC_RELEASE);
+    __atomic_store_n(&map, (struct region *)p, __ATOMIC_RELEASE);
     return true;
+}
+
+/* An inherited descriptor named like ours is one only with our seals and
+ * size (a shorter file would fault when read). */
+static bool is_region(int fd)
+{
+    struct stat st;
+    return gc_sys(SYS_fcntl, fd, F_GET_SEALS) == SEALS && gc_sys(SYS_fstat, fd, &st) == 0 &&
+           st.st_size == (off_t)sizeof(struct region);
 }
 
 bool gc_region_attach(int fd)
@@ -58,7 +60,7 @@ bool gc_region_attach(int fd)
     if (!__atomic_compare_exchange_n(&state, &expected, 1, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE))
         return false;
-    if (!map_fd(fd)) {
+    if (!is_region(fd) || !map_fd(fd)) {
         __atomic_store_n(&state, 0, __ATOMIC_RELEASE);
         return false;
     }
@@ -78,9 +80,10 @@ bool gc_region_ensure(void)
 
     int saved_errno = errno;
     /* Kept across exec (no MFD_CLOEXEC): the next program re-attaches. */
-    int fd = (int)gc_sys(SYS_memfd_create, "graceclose-owners", 0u);
+    int fd = (int)gc_sys(SYS_memfd_create, "graceclose-owners", MFD_ALLOW_SEALING);
     fd = gc_ownfd_place(fd, true);
-    bool ok = fd >= 0 && gc_sys(SYS_ftruncate, fd, (long)sizeof(struct region)) == 0 && map_fd(fd);
+    bool ok = fd >= 0 && gc_sys(SYS_ftruncate, fd, (long)sizeof(struct region)) == 0 &&
+              gc_sys(SYS_fcntl, fd, F_ADD_SEALS, SEALS) == 0 && map_fd(fd);
     if (!ok && fd >= 0)
         gc_ownfd_close(fd);
     region_fd = ok ? fd : -1;
@@ -112,9 +115,15 @@ bool gc_region_mapped(void)
     return get() != NULL;
 }
 
+/* The kernel numbers sockets in runs (one per CPU), and a process's
+ * sockets are mostly made close together: consecutive cookies get
+ * consecutive slots of one page, and each run of 256 a page picked by a
+ * hash.  A process that counts a few sockets writes one page of the table,
+ * not one page per socket. */
 static uint32_t home(uint64_t cookie)
 {
-    return (uint32_t)((cookie * 0x9e3779b97f4a7c15ull) >> 40) % SLOTS;
+    uint32_t page = (uint32_t)(((cookie / PAGE_SLOTS) * 0x9e3779b97f4a7c15ull) >> 40);
+    return (page % (SLOTS / PAGE_SLOTS)) * PAGE_SLOTS + (uint32_t)(cookie % PAGE_SLOTS);
 }
 
 static struct entry *find(struct region *r, uint64_t cookie)

@@ -22,8 +22,8 @@ struct queue {
 };
 
 static struct queue config_q, other_q;
-static int flushed;
-static bool queued; /* something waits in a queue: the flush looks at them */
+static GC_LOAD int flushed;
+static GC_LOAD bool queued; /* something waits in a queue: the flush looks at them */
 static char config_path[TEXT_MAX];
 
 static void emit(const char *text)
