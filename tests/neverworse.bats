@@ -187,6 +187,24 @@ HIDE_PROC=(unshare -m sh -c 'mount -t tmpfs none /proc && exec "$@"' sh)
     [ "$(cat "$T/with.peer")" = "peer bytes=1000000 end=eof" ]
 }
 
+# --- a descriptor that only looks like the count table
+
+# An empty memfd with the count table's name, inherited over exec: not one
+# of ours (no seals, no size), so the library makes its own table.  Mapped
+# and read as a table, its first access would fault (SIGBUS).
+IMPOSTOR=(python3 -c 'import os, sys
+fd = os.memfd_create("graceclose-owners", 0)
+os.set_inheritable(fd, True)
+os.execv(sys.argv[1], sys.argv[1:])')
+
+@test "an inherited empty memfd named like the count table: the seed case's return values and exit status unchanged; the peer gets every byte" {
+    nw_both greet -- GRACECLOSE_TIMEOUT=3s "${IMPOSTOR[@]}" "$(n atstake)" seed PORT
+    [[ $(nw_out without) == *"input_queued=1 errno=EDOM send=1000000 errno=EDOM close=0 errno=EDOM"* ]]
+    lost "$(cat "$T/without.peer")"
+    nw_same rc out err
+    [ "$(cat "$T/with.peer")" = "peer bytes=1000000 end=eof" ]
+}
+
 # --- TCP_REPAIR: a close in repair mode sends nothing, and must stay so
 
 @test "TCP_REPAIR on, then close: the peer sees neither FIN nor reset for 500 ms, and no process holds the socket after, with the library as without" {
