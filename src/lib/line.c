@@ -100,7 +100,7 @@ static void key(struct gc_line *l, const char *k)
  * block, 2 KiB larger).  A line that finds them all busy is dropped. */
 #define LINE_BUFS 16
 static char line_mem[LINE_BUFS][GC_LINE_MAX];
-static GC_HOT unsigned line_busy; /* bit i: line_mem[i] is in use */
+static GC_LOAD unsigned line_busy; /* bit i: line_mem[i] is in use */
 
 static int claim_buffer(void)
 {
