@@ -18,7 +18,7 @@ bool gc_audit_assess(int fd, uint32_t idle_ms, struct gc_close_record *rec)
     struct tcp_info ti = {0};
     socklen_t len = sizeof ti;
     struct sockaddr_storage ss;
-    int v, saved_errno = errno;
+    int v, saved_errno = gc_errno_save();
 
     rec->verdict = GC_V_AUDIT;
     rec->risk = 0;

@@ -164,7 +164,7 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
 
 void gc_close_prepare_on(int fd, enum gc_close_path path, struct gc_close_record *rec)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     prepare(fd, path, 0, NULL, false, rec);
     gc_errno_restore(saved_errno);
 }
@@ -172,7 +172,7 @@ void gc_close_prepare_on(int fd, enum gc_close_path path, struct gc_close_record
 bool gc_close_at_exit(int fd, enum gc_close_path path, uint64_t deadline_ms,
                       bool (*may_linger)(void), struct gc_close_record *rec)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     bool taken = prepare(fd, path, deadline_ms, may_linger, true, rec);
     gc_errno_restore(saved_errno);
     return taken;
@@ -180,7 +180,7 @@ bool gc_close_at_exit(int fd, enum gc_close_path path, uint64_t deadline_ms,
 
 void gc_close_finish(const struct gc_close_record *recs, int n)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     for (int i = 0; i < n; i++) {
         if (recs[i].verdict == GC_V_PASSTHROUGH)
             continue; /* not even a count: no system call of ours at all */

@@ -24,13 +24,42 @@
 /* The library is built with -fvisibility=hidden; only wrappers are exported. */
 #define GC_EXPORT __attribute__((visibility("default")))
 
+/* errno, found without a call into the C library: its offset from the
+ * thread pointer is the same in every thread (the C library's thread-local
+ * storage is static), learnt once at load (gc_errno_init).  Saving and
+ * restoring errno is all most closes do with it, and a fork child's first
+ * close would otherwise map a page of libc's code for __errno_location
+ * alone.  Before the load's setup, or without the builtin: the C
+ * library's. */
+extern long gc_errno_offset;
+void gc_errno_init(void);
+
+static inline int *gc_errno_at(void)
+{
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_thread_pointer)
+    long off = __atomic_load_n(&gc_errno_offset, __ATOMIC_RELAXED);
+    if (__builtin_expect(off != 0, 1))
+        return (int *)((char *)__builtin_thread_pointer() + off);
+#endif
+#endif
+    return &errno;
+}
+
+/* errno as the program left it, for gc_errno_restore. */
+static inline int gc_errno_save(void)
+{
+    return *gc_errno_at();
+}
+
 /* Puts errno back as the program left it, writing it only when it changed:
  * after a fork the page errno lives on is copied by whoever writes it
  * first (a fault), and a close with nothing to report need not be that. */
 static inline void gc_errno_restore(int saved)
 {
-    if (errno != saved)
-        errno = saved;
+    int *e = gc_errno_at();
+    if (*e != saved)
+        *e = saved;
 }
 
 /* Milliseconds on the monotonic clock (vDSO: async-signal-safe, no syscall). */

@@ -330,7 +330,7 @@ static int send_to_helper(int fd, const struct gc_handoff *h)
 
 bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record *rec)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
 
     reap_middle();
     struct gc_handoff h;

@@ -23,7 +23,7 @@ int gc_fd_copy_high(int fd, bool keep_on_exec)
 {
     struct rlimit rl;
     int cmd = keep_on_exec ? F_DUPFD : F_DUPFD_CLOEXEC;
-    int saved_errno = errno, high = -1;
+    int saved_errno = gc_errno_save(), high = -1;
 
     if (gc_sys(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) != 0) {
         gc_errno_restore(saved_errno);

@@ -268,7 +268,8 @@ static __attribute__((noinline)) void walk_inherited(void)
 
 __attribute__((constructor)) static void gc_init(void)
 {
-    int saved_errno = errno;
+    gc_errno_init();
+    int saved_errno = gc_errno_save();
     struct gc_settings base;
 
     gc_real_bind();

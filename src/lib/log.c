@@ -204,7 +204,7 @@ static bool within_bound(enum gc_log_level level)
 static void write_line(const char *buf, size_t len)
 {
     struct gc_chan c;
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
 
     if (!acquire(&c)) {
         __atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);

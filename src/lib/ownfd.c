@@ -61,7 +61,7 @@ static int copy_high(int fd, bool keep_on_exec)
 
 int gc_ownfd_place(int fd, bool keep_on_exec)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     if (fd < 0)
         return -1;
     int high = copy_high(fd, keep_on_exec);
@@ -84,7 +84,7 @@ void gc_ownfd_evacuate(int fd)
 {
     if (!gc_ownfd_is(fd))
         return;
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     int flags = (int)gc_sys(SYS_fcntl, fd, F_GETFD);
     int moved = copy_high(fd, flags >= 0 && !(flags & FD_CLOEXEC));
     /* The old number is the program's now; whoever held ours moves. */

@@ -141,7 +141,7 @@ const char *gc_progname_init(void)
 {
     char comm[GC_NAME_MAX] = "", argv0[GC_NAME_MAX] = "", real[GC_NAME_MAX] = "",
          whole[GC_NAME_MAX] = "";
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
 
     read_comm(comm);
     read_argv0(argv0);
@@ -176,7 +176,7 @@ static bool exe_known(void)
         !__atomic_compare_exchange_n(&exe_state, &st, 1, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE))
         return false; /* no init, no system calls of ours, or being read */
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     char real[GC_NAME_MAX];
     if (read_exe(real) && strcmp(real, primary) != 0)
         memcpy(exe, real, strlen(real) + 1);

@@ -32,7 +32,7 @@ void gc_record_capture(int fd, struct gc_close_record *r)
 {
     struct sockaddr_storage ss;
     socklen_t len;
-    int v, saved_errno = errno;
+    int v, saved_errno = gc_errno_save();
 
     if (!gc_log_on(GC_LOG_INFO))
         return;
@@ -170,7 +170,7 @@ void gc_record_emit(const struct gc_close_record *r)
      * memory: it writes nothing, counters included. */
     if (r->verdict == GC_V_UNTRACKED || r->verdict == GC_V_VFORK_CHILD)
         return;
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     if ((unsigned)r->verdict < GC_V_COUNT)
         __atomic_add_fetch(&verdicts[r->verdict], 1, __ATOMIC_RELAXED);
     if ((unsigned)r->outcome < GC_O_COUNT)
@@ -195,7 +195,7 @@ enum gc_log_level gc_record_level(const struct gc_close_record *r)
 
 void gc_record_handed(const struct gc_close_record *r)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     uint64_t took_us = r->t_entry_ns ? (now_ns() - r->t_entry_ns) / 1000 : 0;
     gc_summary_add(GC_L_HANDED, r, took_us);
     gc_errno_restore(saved_errno);

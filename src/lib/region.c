@@ -78,7 +78,7 @@ bool gc_region_ensure(void)
                                                __ATOMIC_ACQUIRE))
         return __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2;
 
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     /* Kept across exec (no MFD_CLOEXEC): the next program re-attaches. */
     int fd = (int)gc_sys(SYS_memfd_create, "graceclose-owners", MFD_ALLOW_SEALING);
     fd = gc_ownfd_place(fd, true);

@@ -56,7 +56,7 @@ void gc_report(const char *first, ...)
 {
     char line[TEXT_MAX];
     size_t used = 0;
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     va_list ap;
 
     va_start(ap, first);
@@ -85,7 +85,7 @@ void gc_report(const char *first, ...)
 
 void gc_report_config(const char *text)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
 
     if (!config_path[0]) { /* "path:line: reason" or "path: reason" */
         const char *colon = strchr(text, ':');

@@ -123,7 +123,7 @@ static void totals(enum gc_log_mode mode)
 
 void gc_summary_at_exit(void)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     struct gc_line l;
 
     /* A vfork-like child shares our memory and our counters: hands off. */

@@ -1,8 +1,21 @@
 /* sys.c - raw system calls (see sys.h). */
+#include "gc.h"
 #include "sys.h"
 
 #include <dlfcn.h>
 #include <errno.h>
+
+GC_LOAD long gc_errno_offset;
+
+void gc_errno_init(void)
+{
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_thread_pointer)
+    __atomic_store_n(&gc_errno_offset,
+                     (long)((char *)&errno - (char *)__builtin_thread_pointer()), __ATOMIC_RELAXED);
+#endif
+#endif
+}
 
 long gc_sys6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -36,7 +49,7 @@ long gc_sys6(long n, long a, long b, long c, long d, long e, long f)
     return next(n, a, b, c, d, e, f);
 #endif
     if (r < 0 && r > -4096) {
-        errno = (int)-r;
+        *gc_errno_at() = (int)-r;
         return -1;
     }
     return r;

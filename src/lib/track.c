@@ -66,7 +66,7 @@ static void record(int fd, uint64_t cookie, uint32_t flags, int32_t count, uint3
 
 void gc_track_new(int fd, uint32_t flags, unsigned before)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
 
     if (fd >= 0 && fd < GC_FDTABLE_SIZE && gc_table_writable()) {
         uint64_t cookie = gc_socket_cookie(fd);
@@ -83,7 +83,7 @@ void gc_track_new(int fd, uint32_t flags, unsigned before)
 
 void gc_track_arrived(int fd, uint32_t flags, int n, bool foreign, int origin_pid)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
 
     if (fd >= 0 && fd < GC_FDTABLE_SIZE && gc_table_writable()) {
         uint64_t cookie = gc_socket_cookie(fd);
@@ -104,7 +104,7 @@ static bool survives_exec(int fd)
 void gc_track_copy(int oldfd, int newfd, unsigned before)
 {
     struct gc_fdent e;
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
 
     if (oldfd != newfd && gc_in_foreign_child() && gc_fd_lookup(oldfd, &e) &&
         (e.flags & GC_FD_COUNTED) && survives_exec(newfd) &&
@@ -132,7 +132,7 @@ void gc_track_copy(int oldfd, int newfd, unsigned before)
 
 void gc_track_foreign_child_close(int fd, const struct gc_fdent *e)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     if ((e->flags & GC_FD_COUNTED) && survives_exec(fd) && gc_socket_cookie(fd) == e->cookie)
         gc_region_add(e->cookie, -1, NULL, NULL);
     gc_errno_restore(saved_errno);
@@ -150,7 +150,7 @@ static bool exit_socket(int fd, uint64_t inode, void *ctx)
 
 void gc_track_foreign_child_exit(void)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     if (gc_region_mapped())
         gc_proc_socket_fds(0, exit_socket, NULL, NULL);
     gc_errno_restore(saved_errno);
@@ -158,7 +158,7 @@ void gc_track_foreign_child_exit(void)
 
 void gc_track_table_copied(int delta, bool exec_survivors_only)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     int hw = gc_fd_highwater();
 
     if (gc_in_foreign_child()) {
@@ -183,7 +183,7 @@ void gc_track_table_copied(int delta, bool exec_survivors_only)
 
 void gc_track_exec(int delta)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     int hw = gc_fd_highwater();
 
     if (!gc_table_writable()) {

@@ -57,7 +57,7 @@ GC_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
         gc_owner_vfork_begins(flags & CLONE_VFORK);
     int r = spawn_like ? real(fn, stack, flags, arg, ptid, tls, ctid)
                        : real(child_start, stack, flags, &s, ptid, tls, ctid);
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     if (r < 0)
         gc_track_table_copied(-1, spawn_like);
     gc_track_fork_end();

@@ -44,7 +44,7 @@ static int accept_common(int listener, struct sockaddr *addr, socklen_t *len, in
     int fd = gc_real_accept4(listener, addr, len, flags, use_accept4);
 
     if (fd >= 0) {
-        int saved_errno = errno;
+        int saved_errno = gc_errno_save();
         struct gc_fdent l = {0};
         /* An accepted socket inherits its listener's SO_LINGER. */
         gc_fd_lookup(listener, &l);

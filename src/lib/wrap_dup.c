@@ -35,7 +35,7 @@ GC_EXPORT int dup(int oldfd)
 
 static bool is_open(int fd)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     bool open = gc_sys(SYS_fcntl, fd, F_GETFD) >= 0;
     gc_errno_restore(saved_errno);
     return open;
@@ -45,7 +45,7 @@ static bool is_open(int fd)
 static bool below_limit(int fd)
 {
     struct rlimit rl;
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     bool ok = getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
               (rlim_t)fd < rl.rlim_cur;
     gc_errno_restore(saved_errno);

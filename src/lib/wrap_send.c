@@ -63,7 +63,7 @@ GC_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
     ssize_t r = GC_REAL_LATE(recvmsg)(fd, msg, flags);
     if (r >= 0 && msg) {
-        int saved_errno = errno;
+        int saved_errno = gc_errno_save();
         each_passed(msg, note_received);
         gc_errno_restore(saved_errno);
     }
@@ -74,7 +74,7 @@ GC_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
     ssize_t r = gc_real_sendmsg(fd, msg, flags);
     if (r >= 0) {
-        int saved_errno = errno;
+        int saved_errno = gc_errno_save();
         mark_passed(msg);
         gc_errno_restore(saved_errno);
     }
@@ -85,7 +85,7 @@ GC_EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
 {
     int r = gc_real_sendmmsg(fd, v, n, flags);
     if (r > 0) {
-        int saved_errno = errno;
+        int saved_errno = gc_errno_save();
         for (int i = 0; i < r; i++)
             mark_passed(&v[i].msg_hdr);
         gc_errno_restore(saved_errno);

@@ -48,7 +48,7 @@ GC_EXPORT int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa, i
     int r = GC_REAL_LATE(spawn_adddup2)(fa, fd, newfd);
     struct gc_fdent e;
     if (r == 0 && fd != newfd && gc_fd_lookup(fd, &e)) {
-        int saved_errno = errno;
+        int saved_errno = gc_errno_save();
         gc_track_foreign(fd);
         gc_errno_restore(saved_errno);
     }
@@ -88,7 +88,7 @@ GC_EXPORT pid_t fork(void)
 {
     pid_t pid = GC_REAL_LATE(fork)();
     if (pid < 0) {
-        int saved_errno = errno;
+        int saved_errno = gc_errno_save();
         gc_track_table_copied(-1, false);
         gc_errno_restore(saved_errno);
     }
@@ -111,7 +111,7 @@ GC_EXPORT pid_t _Fork(void)
         gc_spawn_child_setup();
         return 0;
     }
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     if (pid < 0)
         gc_track_table_copied(-1, false);
     gc_track_fork_end();

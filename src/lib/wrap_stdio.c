@@ -53,7 +53,7 @@ static void flush_if_socket(FILE *f)
 
 void gc_flush_socket_streams(void)
 {
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
 
     flush_if_socket(stdout);
     flush_if_socket(stderr);
@@ -97,7 +97,7 @@ GC_EXPORT FILE *fdopen(int fd, const char *mode)
     FILE *f = GC_REAL_LATE(fdopen)(fd, mode);
 
     if (f && gc_fd_lookup(fd, &e)) {
-        int saved_errno = errno;
+        int saved_errno = gc_errno_save();
         if (gc_table_writable())
             remember(f);
         gc_errno_restore(saved_errno);

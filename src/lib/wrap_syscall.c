@@ -45,7 +45,7 @@ static long raw_clone(long n, const long *a, unsigned long flags)
             gc_spawn_child_setup();
         return 0;
     }
-    int saved_errno = errno;
+    int saved_errno = gc_errno_save();
     if (r < 0)
         gc_track_table_copied(-1, spawn_like);
     gc_track_fork_end();
@@ -59,7 +59,7 @@ long gc_pidfd_arrived(long r)
     if (r >= 0 && gc_table_writable()) {
         int proto = 0;
         socklen_t len = sizeof proto;
-        int saved_errno = errno;
+        int saved_errno = gc_errno_save();
         if (getsockopt((int)r, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 && proto == 6)
             gc_track_arrived((int)r, 0, 1, true, 0);
         gc_errno_restore(saved_errno);
