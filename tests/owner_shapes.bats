@@ -284,3 +284,44 @@ shutdowns_in() { grep -c 'shutdown(' "$1" || true; }
     echo "with: $ok/10 whole"
     [ "$ok" -eq 10 ]
 }
+
+# The count table (a memfd) exists only once a socket may have a second
+# holder: a process that never forks, dups or passes on a socket never maps
+# one (memory per process, bench row 8); its first fork makes it, with the
+# sockets it holds (their copies in the child are counted as always).
+@test "a process that only makes and closes sockets has no count table; its first fork makes one" {
+    skip_under_asan "python3 itself under the ASan runtime"
+    run timeout 20 env LD_PRELOAD="$GC_PRELOAD" python3 - <<'PY'
+import os, socket
+
+def tables():
+    n = 0
+    for fd in os.listdir('/proc/self/fd'):
+        try:
+            n += 'graceclose-owners' in os.readlink('/proc/self/fd/' + fd)
+        except OSError:
+            pass
+    return n
+
+l = socket.socket()
+l.bind(('127.0.0.1', 0))
+l.listen()
+c = socket.create_connection(l.getsockname())
+s, _ = l.accept()
+s.sendall(b'reply')
+s.close()
+print('peer got', c.recv(100))
+c.close()
+print('before fork: tables', tables())
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+os.waitpid(pid, 0)
+print('after fork: tables', tables())
+PY
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"peer got b'reply'"* ]]
+    [[ "$output" == *"before fork: tables 0"* ]]
+    [[ "$output" == *"after fork: tables 1"* ]]
+}

@@ -67,7 +67,10 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
         gc_track_foreign_child_close(fd, &ent);
         return false;
     }
-    if (!gc_fd_take(fd)) {
+    /* The flags as this close took them: a socket moved into the region
+     * meanwhile (track.h) is counted there. */
+    ent.flags = gc_fd_take(fd);
+    if (!ent.flags) {
         /* A handler (or another thread) closing the same number got here
          * first: that close counts and decides, this one is plain. */
         return false;
@@ -80,6 +83,7 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
     uint32_t oflags = 0;
     int origin = 0;
     int32_t left = (ent.flags & GC_FD_COUNTED) ? gc_region_add(ent.cookie, -1, &oflags, &origin)
+                   : (ent.flags & GC_FD_SOLE)  ? 0
                                                : -1;
     if (left != 0) {
         rec->verdict = left > 0 ? GC_V_SHARED : GC_V_UNCOUNTED;

@@ -50,10 +50,18 @@ void gc_fd_forget(int fd)
         __atomic_store_n(&table[fd].flags, 0, __ATOMIC_RELEASE);
 }
 
-bool gc_fd_take(int fd)
+uint32_t gc_fd_take(int fd)
 {
-    return in_range(fd) &&
-           (__atomic_exchange_n(&table[fd].flags, 0, __ATOMIC_ACQ_REL) & GC_FD_TRACKED);
+    if (!in_range(fd))
+        return 0;
+    uint32_t was = __atomic_exchange_n(&table[fd].flags, 0, __ATOMIC_ACQ_REL);
+    return was & GC_FD_TRACKED ? was : 0;
+}
+
+bool gc_fd_swap_flags(int fd, uint32_t from, uint32_t to)
+{
+    return in_range(fd) && __atomic_compare_exchange_n(&table[fd].flags, &from, to, false,
+                                                       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 void gc_fd_set_flags(int fd, uint32_t flags)

@@ -19,6 +19,7 @@ enum {
     GC_FD_INHERITED = 1u << 2, /* open when the library loaded (exec inheritance) */
     GC_FD_COUNTED = 1u << 3,   /* counted in the family region (region.h) */
     GC_FD_EPOLL = 1u << 4,     /* an epoll instance the program made (cookie 0) */
+    GC_FD_SOLE = 1u << 5,      /* counted here alone, not in the region (track.h) */
     /* What the program did to the socket, which makes a linger wrong: */
     GC_FD_LINGER_SET = 1u << 8, /* SO_LINGER {1, N>0}: close must block as asked */
     GC_FD_ABORTIVE = 1u << 9,   /* SO_LINGER {1, 0}: the program wants a reset */
@@ -46,9 +47,13 @@ static inline bool gc_fd_known(int fd)
 void gc_fd_record(int fd, uint64_t cookie, uint32_t flags);
 bool gc_fd_lookup(int fd, struct gc_fdent *out);
 void gc_fd_forget(int fd);
-/* Forgets the entry and says whether this call was the one that did: of a
- * close and a signal handler's close of the same number, one takes it. */
-bool gc_fd_take(int fd);
+/* Forgets the entry and returns its flags as they were when this call took
+ * it (0: another close took it first): of a close and a signal handler's
+ * close of the same number, one takes it. */
+uint32_t gc_fd_take(int fd);
+/* Changes the entry's flags from exactly 'from' to 'to'; false when they
+ * were not 'from' (a close took the entry meanwhile). */
+bool gc_fd_swap_flags(int fd, uint32_t from, uint32_t to);
 void gc_fd_set_flags(int fd, uint32_t flags);
 void gc_fd_clear_flags(int fd, uint32_t flags);
 /* Highest descriptor number ever recorded, for bounded scans. */

@@ -59,9 +59,47 @@ static int32_t fork_extra(unsigned before)
 static void record(int fd, uint64_t cookie, uint32_t flags, int32_t count, uint32_t oflags,
                    int origin)
 {
-    if (gc_region_ensure() && gc_region_insert(cookie, count, oflags, origin))
+    /* One descriptor, nothing known about other holders, no family count
+     * yet: counted here alone (track.h). */
+    if (count == 1 && !oflags && !gc_region_mapped())
+        flags |= GC_FD_SOLE;
+    else if (gc_region_ensure() && gc_region_insert(cookie, count, oflags, origin))
         flags |= GC_FD_COUNTED;
     gc_fd_record(fd, cookie, flags);
+}
+
+/* Moves a socket counted in its entry alone into the region, with its one
+ * descriptor.  Returns whether its entry is counted in the region now.  A
+ * close that takes the entry meanwhile decided it as the last holder: the
+ * count just made is taken back.  No region to be had: the socket is no
+ * longer counted at all, so its close is plain, as without the library. */
+static bool promote(int fd, const struct gc_fdent *e)
+{
+    if (!(e->flags & GC_FD_SOLE))
+        return (e->flags & GC_FD_COUNTED) != 0;
+    uint32_t from = e->flags | GC_FD_TRACKED;
+    uint32_t to = from & ~(uint32_t)GC_FD_SOLE;
+    bool inserted = gc_region_ensure() && gc_region_insert(e->cookie, 1, 0, 0);
+    if (inserted)
+        to |= GC_FD_COUNTED;
+    if (gc_fd_swap_flags(fd, from, to))
+        return inserted;
+    if (inserted)
+        gc_region_add(e->cookie, -1, NULL, NULL);
+    return false;
+}
+
+void gc_track_promote_all(void)
+{
+    int saved_errno = gc_errno_save();
+    int hw = gc_fd_highwater();
+
+    for (int fd = 0; fd <= hw; fd++) {
+        struct gc_fdent e;
+        if (gc_fd_lookup(fd, &e) && (e.flags & GC_FD_SOLE))
+            promote(fd, &e);
+    }
+    gc_errno_restore(saved_errno);
 }
 
 void gc_track_new(int fd, uint32_t flags, unsigned before)
@@ -120,9 +158,10 @@ void gc_track_copy(int oldfd, int newfd, unsigned before)
         gc_epoll_add(newfd);
     } else if (newfd >= GC_FDTABLE_SIZE) {
         /* A copy the table cannot hold: its close would go uncounted. */
-        gc_region_flag(e.cookie, GC_OWN_FOREIGN);
+        if (promote(oldfd, &e))
+            gc_region_flag(e.cookie, GC_OWN_FOREIGN);
     } else {
-        bool counted = (e.flags & GC_FD_COUNTED) &&
+        bool counted = promote(oldfd, &e) &&
                        gc_region_add(e.cookie, 1 + fork_extra(before), NULL, NULL) > 0;
         uint32_t keep = e.flags & (GC_FD_ACCEPTED | GC_FD_INHERITED | GC_FD_PROGRAM_FLAGS);
         gc_fd_record(newfd, e.cookie, keep | (counted ? GC_FD_COUNTED : 0));
@@ -169,14 +208,16 @@ void gc_track_table_copied(int delta, bool exec_survivors_only)
         gc_owner_table_shared();
     for (int fd = 0; fd <= hw; fd++) {
         struct gc_fdent e;
-        if (!gc_fd_lookup(fd, &e) || !(e.flags & GC_FD_COUNTED))
+        if (!gc_fd_lookup(fd, &e) || !(e.flags & (GC_FD_COUNTED | GC_FD_SOLE)))
             continue;
         if (exec_survivors_only) {
             int fl = (int)gc_sys(SYS_fcntl, fd, F_GETFD);
             if (fl < 0 || (fl & FD_CLOEXEC))
                 continue;
         }
-        gc_region_add(e.cookie, delta, NULL, NULL);
+        /* A copy is about to exist: the socket needs the family count. */
+        if (delta > 0 ? promote(fd, &e) : (e.flags & GC_FD_COUNTED) != 0)
+            gc_region_add(e.cookie, delta, NULL, NULL);
     }
     gc_errno_restore(saved_errno);
 }
@@ -192,11 +233,17 @@ void gc_track_exec(int delta)
     }
     for (int fd = 0; fd <= hw; fd++) {
         struct gc_fdent e;
-        if (!gc_fd_lookup(fd, &e) || !(e.flags & GC_FD_COUNTED))
+        if (!gc_fd_lookup(fd, &e) || !(e.flags & (GC_FD_COUNTED | GC_FD_SOLE)))
             continue;
         int fl = (int)gc_sys(SYS_fcntl, fd, F_GETFD);
-        if (fl >= 0 && (fl & FD_CLOEXEC))
-            gc_region_add(e.cookie, delta, NULL, NULL);
+        if (fl >= 0 && (fl & FD_CLOEXEC)) {
+            if (e.flags & GC_FD_COUNTED)
+                gc_region_add(e.cookie, delta, NULL, NULL);
+        } else if (fl >= 0 && delta < 0) {
+            /* It stays open in the next program, which finds its count in
+             * the region (init.c). */
+            promote(fd, &e);
+        }
     }
     gc_errno_restore(saved_errno);
 }
@@ -204,6 +251,6 @@ void gc_track_exec(int delta)
 void gc_track_foreign(int fd)
 {
     struct gc_fdent e;
-    if (gc_fd_lookup(fd, &e) && !(e.flags & GC_FD_EPOLL))
+    if (gc_fd_lookup(fd, &e) && !(e.flags & GC_FD_EPOLL) && promote(fd, &e))
         gc_region_flag(e.cookie, GC_OWN_FOREIGN);
 }

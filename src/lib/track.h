@@ -6,6 +6,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The family count (region.h) is made only when a socket may get a second
+ * holder.  Until then a socket made here with one descriptor is counted in
+ * its table entry alone (GC_FD_SOLE): a process that never forks, dups a
+ * socket, execs with one or passes one on never maps a count table.  Any
+ * of those first moves the socket into the region ("promotes" it). */
+
+/* Another process will share our table (CLONE_FILES without CLONE_VM):
+ * every socket moves into the region, whose counts both processes see. */
+void gc_track_promote_all(void);
+
 /* Read before making a descriptor and passed to gc_track_new/copy: a
  * fork that ran meanwhile may have copied it, which counts it once more. */
 unsigned gc_track_phase(void);

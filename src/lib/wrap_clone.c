@@ -43,6 +43,8 @@ GC_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
     if (flags & CLONE_FILES) { /* a thread, or a process sharing our table */
         gc_owner_threads_begin();
         gc_owner_table_shared(); /* that process may outlive us */
+        if (!(flags & CLONE_VM))
+            gc_track_promote_all(); /* its own memory, our table: counts it can see */
         return real(fn, stack, flags, arg, ptid, tls, ctid);
     }
 

@@ -30,6 +30,8 @@ static long raw_clone(long n, const long *a, unsigned long flags)
     if (flags & CLONE_FILES) {
         gc_owner_threads_begin(); /* a thread, or a process sharing our table */
         gc_owner_table_shared();  /* that process may outlive us */
+        if (!(flags & CLONE_VM))
+            gc_track_promote_all(); /* its own memory, our table: counts it can see */
         return gc_sys6(n, a[0], a[1], a[2], a[3], a[4], a[5]);
     }
     bool spawn_like = flags & CLONE_VM;
