@@ -210,14 +210,17 @@ void gc_track_table_copied(int delta, bool exec_survivors_only)
         struct gc_fdent e;
         if (!gc_fd_lookup(fd, &e) || !(e.flags & (GC_FD_COUNTED | GC_FD_SOLE)))
             continue;
+        /* A copy is about to exist: every socket needs the family count,
+         * also one that closes at exec (a vfork child may put it on a
+         * number that does not, as for a spawned program's stdout). */
+        if (!(delta > 0 ? promote(fd, &e) : (e.flags & GC_FD_COUNTED) != 0))
+            continue;
         if (exec_survivors_only) {
             int fl = (int)gc_sys(SYS_fcntl, fd, F_GETFD);
             if (fl < 0 || (fl & FD_CLOEXEC))
                 continue;
         }
-        /* A copy is about to exist: the socket needs the family count. */
-        if (delta > 0 ? promote(fd, &e) : (e.flags & GC_FD_COUNTED) != 0)
-            gc_region_add(e.cookie, delta, NULL, NULL);
+        gc_region_add(e.cookie, delta, NULL, NULL);
     }
     gc_errno_restore(saved_errno);
 }
