@@ -47,8 +47,6 @@ void gc_log_write(enum gc_log_level level, enum gc_log_mode mode, const char *bu
  * would have been written. */
 void gc_log_lost(enum gc_log_level level, enum gc_log_mode mode);
 
-/* Warnings not shown because of the default bound; lines lost because the
- * reader was behind or the destination failed. */
 /* For the helper process: the settings and channel of the program whose
  * linger it takes (exported at hand-off, the channel's descriptor sent
  * along), made the helper's own for the record of that linger. */
@@ -62,6 +60,8 @@ struct gc_log_export {
 bool gc_log_export(struct gc_log_export *out);
 void gc_log_import(const struct gc_log_export *in, int fd);
 
+/* Warnings not shown because of the default bound; lines lost because the
+ * reader was behind, the destination failed, or no line buffer was free. */
 uint64_t gc_log_suppressed(void);
 uint64_t gc_log_dropped(void);
 
