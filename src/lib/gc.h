@@ -31,17 +31,21 @@
  * close would otherwise map a page of libc's code for __errno_location
  * alone.  Before the load's setup, or without the builtin: the C
  * library's. */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_thread_pointer)
+#define GC_ERRNO_BY_TP 1
+#endif
+#endif
+
 extern long gc_errno_offset;
 void gc_errno_init(void);
 
 static inline int *gc_errno_at(void)
 {
-#if defined(__has_builtin)
-#if __has_builtin(__builtin_thread_pointer)
+#ifdef GC_ERRNO_BY_TP
     long off = __atomic_load_n(&gc_errno_offset, __ATOMIC_RELAXED);
     if (__builtin_expect(off != 0, 1))
         return (int *)((char *)__builtin_thread_pointer() + off);
-#endif
 #endif
     return &errno;
 }

@@ -23,7 +23,8 @@
 struct gc_handoff {
     struct gc_plan plan;
     struct gc_close_record rec;
-    char program[64];       /* (the sender's pid comes with SCM_CREDENTIALS) */       /* its name, for the record the helper writes */
+    /* (The sender's pid is not here: SCM_CREDENTIALS brings it.) */
+    char program[64];       /* its name, for the record the helper writes */
     bool has_log;           /* log settings below, and their channel sent along */
     struct gc_log_export log;
 };

@@ -4,7 +4,8 @@
  * the library keeps its own: one count per socket (keyed by SO_COOKIE) of
  * the descriptors that name it in every process of the family.  The table
  * lives in a memfd mapped MAP_SHARED: fork shares it, and its descriptor
- * is kept open across exec so the next program re-attaches to it.
+ * is kept open across exec so the next program re-attaches to it.  It is
+ * made only when a socket may get a second holder (track.h).
  *
  * Every count operation is a few atomic instructions on shared memory: no
  * syscall, no lock, no allocation; safe in a signal handler.  A holder the
@@ -26,7 +27,8 @@ enum {
 };
 
 /* Maps the region if none is mapped yet (creates one).  False when no
- * region can be had: then nothing is counted and every close is plain. */
+ * region can be had: then a socket that gets a second holder is no longer
+ * counted, and its closes are plain. */
 bool gc_region_ensure(void);
 
 /* Attaches to a region descriptor inherited across exec (init). */

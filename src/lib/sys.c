@@ -9,11 +9,9 @@ GC_LOAD long gc_errno_offset;
 
 void gc_errno_init(void)
 {
-#if defined(__has_builtin)
-#if __has_builtin(__builtin_thread_pointer)
+#ifdef GC_ERRNO_BY_TP
     __atomic_store_n(&gc_errno_offset,
                      (long)((char *)&errno - (char *)__builtin_thread_pointer()), __ATOMIC_RELAXED);
-#endif
 #endif
 }
 

@@ -77,13 +77,18 @@ static bool promote(int fd, const struct gc_fdent *e)
 {
     if (!(e->flags & GC_FD_SOLE))
         return (e->flags & GC_FD_COUNTED) != 0;
-    uint32_t from = e->flags | GC_FD_TRACKED;
-    uint32_t to = from & ~(uint32_t)GC_FD_SOLE;
     bool inserted = gc_region_ensure() && gc_region_insert(e->cookie, 1, 0, 0);
-    if (inserted)
-        to |= GC_FD_COUNTED;
-    if (gc_fd_swap_flags(fd, from, to))
-        return inserted;
+    struct gc_fdent now = *e;
+    /* Bounded: only setsockopt's flags (SO_LINGER, TCP_REPAIR) change an
+     * entry in place; a close or a new socket at the number ends it. */
+    for (int tries = 0; tries < 8; tries++) {
+        uint32_t from = now.flags | GC_FD_TRACKED;
+        uint32_t to = (from & ~(uint32_t)GC_FD_SOLE) | (inserted ? GC_FD_COUNTED : 0);
+        if (gc_fd_swap_flags(fd, from, to))
+            return inserted;
+        if (!gc_fd_lookup(fd, &now) || now.cookie != e->cookie || !(now.flags & GC_FD_SOLE))
+            break;
+    }
     if (inserted)
         gc_region_add(e->cookie, -1, NULL, NULL);
     return false;
