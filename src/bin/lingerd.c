@@ -3,14 +3,17 @@
  *
  * Started by the library with its end of the hand-off channel as fd 3 and
  * nothing else.  Each message carries a socket (SCM_RIGHTS) and its plan;
- * the helper drives every linger (src/lib/linger.c) from one poll loop,
+ * the helper drives every linger (src/lib/linger.c) from one epoll loop,
  * closes each socket when its linger ends, and exits once no process holds
- * the other end of the channel and no linger is left. */
+ * the other end of the channel and no linger is left.  epoll, not poll: a
+ * wake-up then costs what is ready, not every linger in flight (with 600
+ * peers still sending, poll's own work on each socket was most of the
+ * helper's CPU, taken from the programs beside it). */
 #include <errno.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -38,8 +41,14 @@
  * nothing waits on us meanwhile (a socket in the channel stays open). */
 #define BATCH_MS 2
 
+#define EVENTS_MAX 256
+#define CHANNEL_TAG UINT32_MAX /* the channel's epoll data; a linger's is its slot */
+
 static struct gc_linger lingers[LINGERS_MAX];
 static bool busy[LINGERS_MAX];
+static bool watched[LINGERS_MAX]; /* in the epoll set, for input */
+static int slots_used;            /* no busy slot at or above this */
+static int ep = -1;               /* the epoll set: the channel, lingers that wait for input */
 /* Whose close it was, and where its record goes. */
 static struct {
     int pid;
@@ -59,8 +68,41 @@ bool gc_base_settings(struct gc_settings *out)
     return false;
 }
 
+/* Puts a linger in the epoll set or takes it out, as it wants input.  One
+ * that cannot be added is stepped on a short timer instead. */
+static void watch(int i, bool want, uint64_t now)
+{
+    if (want != watched[i]) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+        if (gc_sys(SYS_epoll_ctl, ep, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, lingers[i].fd,
+                   &ev) == 0 ||
+            !want)
+            watched[i] = want;
+    }
+    if (want && !watched[i] && lingers[i].wake_ms > now + BATCH_MS)
+        lingers[i].wake_ms = now + BATCH_MS;
+}
+
+static void finish(int i);
+
+/* One step of linger i (revents: what epoll said of it, 0 if none); true
+ * if it goes on. */
+static bool step(int i, uint64_t now, short revents)
+{
+    if (gc_linger_step(&lingers[i], now, revents)) {
+        finish(i);
+        return false;
+    }
+    if (lingers[i].want_input != watched[i])
+        watch(i, lingers[i].want_input, now);
+    return true;
+}
+
 static void finish(int i)
 {
+    /* Out of the set first: another descriptor of the same socket (one
+     * sent twice) would keep the registration, and its slot number. */
+    watch(i, false, 0);
     gc_sys(SYS_close, lingers[i].fd);
     /* Only a record its settings let through: the import asks the kernel
      * about the log descriptor. */
@@ -80,8 +122,11 @@ static int free_slot(void)
 {
     int oldest = -1;
     for (int i = 0; i < LINGERS_MAX; i++) {
-        if (!busy[i])
+        if (!busy[i]) {
+            if (i >= slots_used)
+                slots_used = i + 1;
             return i;
+        }
         if (oldest < 0 || lingers[i].start_ms < lingers[oldest].start_ms)
             oldest = i;
     }
@@ -161,8 +206,7 @@ static bool receive(uint64_t now)
 
 int main(void)
 {
-    static struct pollfd pfd[LINGERS_MAX + 1];
-    static int who[LINGERS_MAX + 1];
+    static struct epoll_event events[EVENTS_MAX];
     sigset_t none;
 
     /* The library started us with every signal blocked: a service
@@ -182,7 +226,15 @@ int main(void)
     struct sched_param sp = {0};
     sched_setscheduler(0, SCHED_BATCH, &sp);
 
-    uint64_t last_busy = gc_now_ms(), channel_at = 0;
+    ep = (int)gc_sys(SYS_epoll_create1, EPOLL_CLOEXEC);
+    struct epoll_event chan = {.events = EPOLLIN, .data.u32 = CHANNEL_TAG};
+    if (ep < 0 || gc_sys(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, CHANNEL, &chan) != 0)
+        return 1; /* the library sees the channel end and counts it */
+    bool channel_listed = true, channel_in = true;
+
+    /* Lingers are stepped when input comes (the events) and when a time
+     * one of them set is due (a scan of the table, at due_at). */
+    uint64_t last_busy = gc_now_ms(), channel_at = 0, due_at = 0;
     while (!senders_gone || in_flight > 0) {
         uint64_t now = gc_now_ms(), wake_at = now + IDLE_WAKE_MS;
         if (in_flight > 0)
@@ -191,47 +243,58 @@ int main(void)
             gc_sys(SYS_shutdown, CHANNEL, SHUT_RD);
             receive(now);
             senders_gone = true;
+            due_at = now;
             continue;
         }
-        int n = 0;
-        if (!senders_gone && now < channel_at) {
-            wake_at = channel_at; /* batching: the channel is read then */
-        } else if (!senders_gone) {
-            pfd[n] = (struct pollfd){.fd = CHANNEL, .events = POLLIN};
-            who[n++] = -1;
-            if (in_flight == 0 && last_busy + IDLE_EXIT_MS < wake_at)
+        if (senders_gone && channel_listed) { /* its hang-up would wake us for ever */
+            gc_sys(SYS_epoll_ctl, ep, EPOLL_CTL_DEL, CHANNEL, &chan);
+            channel_listed = false;
+        }
+        if (!senders_gone) {
+            /* Batching: the channel is read at channel_at, not before; a
+             * hang-up still wakes us. */
+            bool want_in = now >= channel_at;
+            if (want_in != channel_in) {
+                chan.events = want_in ? EPOLLIN : 0;
+                if (gc_sys(SYS_epoll_ctl, ep, EPOLL_CTL_MOD, CHANNEL, &chan) == 0)
+                    channel_in = want_in;
+            }
+            if (!want_in)
+                wake_at = channel_at;
+            else if (in_flight == 0 && last_busy + IDLE_EXIT_MS < wake_at)
                 wake_at = last_busy + IDLE_EXIT_MS;
         }
-        for (int i = 0; i < LINGERS_MAX; i++) {
-            if (!busy[i])
-                continue;
-            if (lingers[i].wake_ms <= now && gc_linger_step(&lingers[i], now, 0)) {
-                finish(i);
-                continue;
-            }
-            if (lingers[i].wake_ms < wake_at)
-                wake_at = lingers[i].wake_ms;
-            if (lingers[i].want_input) {
-                pfd[n] = (struct pollfd){.fd = lingers[i].fd, .events = POLLIN};
-                who[n++] = i;
-            }
+        if (now >= due_at) {
+            due_at = UINT64_MAX;
+            for (int i = 0; i < slots_used; i++)
+                if (busy[i] && (lingers[i].wake_ms > now || step(i, now, 0)) &&
+                    lingers[i].wake_ms < due_at)
+                    due_at = lingers[i].wake_ms;
+            while (slots_used > 0 && !busy[slots_used - 1])
+                slots_used--;
         }
+        if (due_at < wake_at)
+            wake_at = due_at;
         uint64_t ms = wake_at > now ? wake_at - now : 0;
-        struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
-        if (gc_sys(SYS_ppoll, pfd, n, &ts, NULL, (size_t)8) <= 0)
+        long n = gc_sys(SYS_epoll_pwait, ep, events, EVENTS_MAX, (long)ms, NULL, (size_t)8);
+        if (n <= 0)
             continue;
         now = gc_now_ms();
-        for (int k = 0; k < n; k++) {
-            if (!pfd[k].revents)
-                continue;
-            if (who[k] < 0) {
-                if (receive(now))
-                    channel_at = now + BATCH_MS;
+        bool channel_ready = false;
+        for (long k = 0; k < n; k++) {
+            uint32_t i = events[k].data.u32;
+            if (i == CHANNEL_TAG) {
+                channel_ready = true; /* read last: a full table reuses slots */
                 continue;
             }
-            lingers[who[k]].wake_ms = now; /* input: step it this round */
-            if (pfd[k].revents & POLLERR)
-                lingers[who[k]].quiet_poll = true;
+            if (i < LINGERS_MAX && busy[i] && step(i, now, (short)events[k].events) &&
+                lingers[i].wake_ms < due_at)
+                due_at = lingers[i].wake_ms;
+        }
+        if (channel_ready) {
+            if (receive(now))
+                channel_at = now + BATCH_MS;
+            due_at = now; /* new lingers take their first step */
         }
     }
     return 0;

@@ -15,7 +15,9 @@
 #include "classify.h"
 #include "procscan.h"
 
-#define DRAIN_CHUNK 65536
+/* Bytes one read may discard: with MSG_TRUNC and no buffer, nothing is
+ * copied, so one read takes the whole queue of a peer that floods us. */
+#define DRAIN_CHUNK (1 << 20)
 #define DRAIN_READS 64       /* per step: other lingers get their turn */
 #define POLL_MIN_MS 1
 #define POLL_MAX_MS 50       /* how often an ack is looked for at most */
@@ -53,6 +55,10 @@ static enum drain_result drain_now(struct gc_linger *l, bool *got)
         if (n > 0) {
             l->rec.drained += (uint64_t)n;
             *got = true;
+            /* Less than asked: the queue was emptied.  What comes next
+             * (more data, the peer's FIN, a reset) wakes us again. */
+            if ((size_t)n < want)
+                return DRAIN_EMPTY;
             continue;
         }
         if (n == 0)
@@ -155,7 +161,7 @@ static bool begin(struct gc_linger *l, uint64_t now)
             l->rec.verdict = GC_V_UNREADABLE; /* a sender our /proc cannot name */
             return finish(l, GC_O_STEPPED_ASIDE, now);
         }
-        if (!l->plan.no_io_uring && gc_process_uses_io_uring(l->sender_pid)) {
+        if (!l->plan.no_io_uring && gc_process_uses_io_uring(l->sender_pid, false)) {
             l->rec.verdict = GC_V_IO_URING;
             return finish(l, GC_O_STEPPED_ASIDE, now);
         }
@@ -188,9 +194,8 @@ bool gc_linger_step(struct gc_linger *l, uint64_t now, short revents)
         if (!l->started)
             return false;
     }
-    bool more = false;
+    bool more = false, got = false;
     if (l->drain && !l->peer_eof) {
-        bool got;
         switch (drain_now(l, &got)) {
         case DRAIN_EOF: l->peer_eof = true; break;
         case DRAIN_ERROR: return finish(l, GC_O_PEER_RESET, now);
@@ -208,21 +213,28 @@ bool gc_linger_step(struct gc_linger *l, uint64_t now, short revents)
     }
 
     /* A reset freezes SIOCOUTQ: stop on the error or the CLOSE state.
-     * CLOSE without an error is the normal end after both FINs. */
-    int state = gc_tcp_state(l->fd);
-    if (state < 0)
-        return finish(l, GC_O_PEER_RESET, now);
-    /* A reset (or a give-up on retransmits) ends in CLOSE with an error;
-     * CLOSE without one: both FINs went their way. */
-    if (state == TCP_CLOSE)
-        return finish(l, socket_failed(l->fd) ? GC_O_PEER_RESET : GC_O_PEER_CLOSED, now);
+     * CLOSE without an error is the normal end after both FINs.  Not
+     * asked right after a read that took data: the connection was alive,
+     * and a reset since then fails the next read. */
+    if (!got) {
+        int state = gc_tcp_state(l->fd);
+        if (state < 0)
+            return finish(l, GC_O_PEER_RESET, now);
+        /* A reset (or a give-up on retransmits) ends in CLOSE with an
+         * error; CLOSE without one: both FINs went their way. */
+        if (state == TCP_CLOSE)
+            return finish(l, socket_failed(l->fd) ? GC_O_PEER_RESET : GC_O_PEER_CLOSED, now);
+    }
 
     /* After our FIN the queue holds one byte for it until the peer acks;
-     * a bare FIN's ack is delayed ~40 ms, so do not wait for it. */
+     * a bare FIN's ack is delayed ~40 ms, so do not wait for it.  Once
+     * acknowledged it stays so (we send nothing after our FIN): asked no
+     * more, which leaves a peer that floods us one read per step. */
     bool acked = true;
-    if (l->outq) {
+    if (l->outq && !l->acked_seen) {
         int q = gc_unacked_bytes(l->fd);
         acked = q >= 0 && q <= (l->shut ? 1 : 0);
+        l->acked_seen = acked && l->shut;
     }
     if (acked) {
         if (!l->drain)

@@ -23,6 +23,7 @@ struct gc_linger {
     int origin_asks;        /* times the origin process was found holding */
     int sender_pid;         /* the process that closed it (its io_uring use) */
     bool started, shut, drain, outq, peer_eof, capped, quiet_poll;
+    bool acked_seen;        /* all we sent, FIN too, was acknowledged */
     bool want_input;        /* wake when input arrives (POLLIN) */
 };
 
