@@ -113,6 +113,16 @@ uring_run() {
     [[ $out == *'recv=5 data="early" send=5'* && $out == *'pong=yes'* ]]
 }
 
+@test "io_uring fixed file, the process's second hand-off (it asks its own descriptors): the ring's recv and send work" {
+    local out
+    out=$(uring_run second "${WITHOUT[@]}")
+    echo "without: $out"
+    [[ $out == *'recv=5 data="early" send=5'* && $out == *'pong=yes'* ]]
+    out=$(uring_run second "${WITH[@]}")
+    echo "with:    $out"
+    [[ $out == *'recv=5 data="early" send=5'* && $out == *'pong=yes'* ]]
+}
+
 @test "io_uring recv in flight on the socket at close(fd): the peer's later bytes reach the ring, the stream does not end early" {
     local out
     out=$(uring_run inflight "${WITHOUT[@]}")

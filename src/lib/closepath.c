@@ -151,7 +151,7 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
     } else {
         unsigned mine = gc_owner_generation() + 1;
         if (uring_asked_in == mine) {
-            if (gc_process_uses_io_uring(gc_owner_pid())) {
+            if (gc_process_uses_io_uring(gc_owner_pid(), true)) {
                 rec->verdict = GC_V_IO_URING;
                 return false;
             }

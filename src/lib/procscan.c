@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -308,7 +309,21 @@ static bool uring_link(int fd, const char *link, void *ctx)
     return !*(bool *)ctx;
 }
 
-bool gc_process_uses_io_uring(int pid)
+static bool self_uring_fd(int fd, void *ctx)
+{
+    struct statx sx;
+    char link[64];
+
+    /* A socket, pipe, device or directory is no ring.  An anonymous
+     * inode has no type here, but may be a regular file on other
+     * kernels: those two are read. */
+    if (gc_sys(SYS_statx, fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE, &sx) == 0 &&
+        (sx.stx_mode & S_IFMT) != 0 && !S_ISREG(sx.stx_mode))
+        return true;
+    return gc_proc_self_fd_link(fd, link, sizeof link) <= 0 || uring_link(fd, link, ctx);
+}
+
+bool gc_process_uses_io_uring(int pid, bool self)
 {
     uint64_t now = gc_now_ms();
     if (pid == uring_pid && (uring_seen || now - uring_checked_ms < 1000))
@@ -317,7 +332,10 @@ bool gc_process_uses_io_uring(int pid)
     long budget = 1000000;
     /* Unreadable (gone, another user, /proc hidden): nothing to go by,
      * assume none. */
-    gc_proc_fd_links(pid, uring_link, &found, &budget);
+    if (self)
+        gc_proc_self_fds(self_uring_fd, &found);
+    else
+        gc_proc_fd_links(pid, uring_link, &found, &budget);
     uring_pid = pid;
     uring_seen = found;
     uring_checked_ms = now;

@@ -46,7 +46,10 @@ int gc_proc_thread_count(void);
 bool gc_proc_thread_reading(int fd);
 
 /* Process 'pid' has an io_uring instance (in its /proc/PID/fd; the
- * answer for the last process asked is kept, a "none" for a second). */
-bool gc_process_uses_io_uring(int pid);
+ * answer for the last process asked is kept, a "none" for a second).
+ * self: pid is the calling process, whose descriptors can be asked
+ * directly: a /proc link is read only for an anonymous inode (a ring is
+ * one), not for every socket and file. */
+bool gc_process_uses_io_uring(int pid, bool self);
 
 #endif

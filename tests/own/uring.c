@@ -14,10 +14,13 @@
  *             whether its stream already ended ("eof_early=yes|no"), and
  *             sends "ping"; the ring's recv must get it.  Prints
  *             "recv=RES data=\"...\"".
- * Both print "close=RET close_ms=T" and the peer's line
+ *   second    as fixed, after a first close of another connection with
+ *             input unread: this close is the process's second hand-off,
+ *             where the process asks its own descriptors about rings.
+ * All print "close=RET close_ms=T" and the peer's line
  * "peer got=N pong=yes|no eof_early=yes|no".
  *
- * usage: uring fixed|inflight */
+ * usage: uring fixed|inflight|second */
 #include "../helpers/hx.h"
 
 #include <errno.h>
@@ -124,16 +127,30 @@ static void fill(int fd)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2 || (strcmp(argv[1], "fixed") && strcmp(argv[1], "inflight"))) {
-        fprintf(stderr, "usage: uring fixed|inflight\n");
+    if (argc != 2 ||
+        (strcmp(argv[1], "fixed") && strcmp(argv[1], "inflight") && strcmp(argv[1], "second"))) {
+        fprintf(stderr, "usage: uring fixed|inflight|second\n");
         return HX_SETUP_FAILED;
     }
     inflight = strcmp(argv[1], "inflight") == 0;
+    int second = strcmp(argv[1], "second") == 0;
     hx_deadline(20);
     int port;
     int lfd = hx_listen(4, &port);
     peer_fd = hx_connect(4, port);
     int fd = hx_accept(lfd);
+    int other = -1; /* second: the other connection's client end */
+    if (second) {
+        other = hx_connect(4, port);
+        int first = hx_accept(lfd);
+        (void)!send(other, "first", 5, MSG_NOSIGNAL);
+        int inq = 0;
+        for (int i = 0; i < 200 && inq < 5; i++) {
+            ioctl(first, FIONREAD, &inq);
+            hx_sleep_ms(5);
+        }
+        close(first); /* input unread: the process's first hand-off */
+    }
     close(lfd);
 
     struct io_uring ring;
@@ -207,6 +224,8 @@ int main(int argc, char **argv)
     fputs(peer_line, stdout);
     if (!inflight)
         io_uring_unregister_files(&ring);
+    if (other >= 0)
+        close(other);
     io_uring_queue_exit(&ring);
     return 0;
 }
