@@ -144,24 +144,41 @@ bool gc_region_insert(uint64_t cookie, int32_t count, uint32_t flags, int origin
 
     if (!r || cookie == EMPTY || cookie == FREED)
         return false;
-    for (uint32_t i = 0, s = home(cookie); i < SLOTS; i++, s = (s + 1) % SLOTS) {
-        uint64_t c = __atomic_load_n(&r->e[s].cookie, __ATOMIC_ACQUIRE);
-        if (c == cookie) { /* already known (re-attached after exec) */
-            __atomic_add_fetch(&r->e[s].count, count, __ATOMIC_ACQ_REL);
-            __atomic_or_fetch(&r->e[s].word, flags, __ATOMIC_ACQ_REL);
-            return true;
+    /* A freed slot on the way is taken only once the cookie is known not
+     * to sit further on (up to the first empty slot): a second slot for
+     * one socket would split its count, and a close could find its half at
+     * zero while another process still holds the socket.  A lost race for
+     * the slot looks again. */
+    for (int round = 0; round < 8; round++) {
+        uint32_t spot = SLOTS;
+        uint64_t was = EMPTY;
+        for (uint32_t i = 0, s = home(cookie); i < SLOTS; i++, s = (s + 1) % SLOTS) {
+            uint64_t c = __atomic_load_n(&r->e[s].cookie, __ATOMIC_ACQUIRE);
+            if (c == cookie) { /* already known (re-attached after exec, or sent) */
+                __atomic_add_fetch(&r->e[s].count, count, __ATOMIC_ACQ_REL);
+                __atomic_or_fetch(&r->e[s].word, flags, __ATOMIC_ACQ_REL);
+                return true;
+            }
+            if (c != EMPTY && c != FREED)
+                continue;
+            if (spot == SLOTS) {
+                spot = s;
+                was = c;
+            }
+            if (c == EMPTY)
+                break;
         }
-        if (c != EMPTY && c != FREED)
-            continue;
+        if (spot == SLOTS)
+            return false; /* full */
         /* Claim the slot with a count of zero, then publish the count:
          * nobody else knows this cookie yet. */
-        if (!__atomic_compare_exchange_n(&r->e[s].cookie, &c, cookie, false, __ATOMIC_ACQ_REL,
-                                         __ATOMIC_ACQUIRE))
+        if (!__atomic_compare_exchange_n(&r->e[spot].cookie, &was, cookie, false,
+                                         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
             continue;
-        __atomic_store_n(&r->e[s].word,
+        __atomic_store_n(&r->e[spot].word,
                          (flags & ((1u << FLAG_BITS) - 1)) | ((uint32_t)origin_pid << FLAG_BITS),
                          __ATOMIC_RELEASE);
-        __atomic_store_n(&r->e[s].count, count, __ATOMIC_RELEASE);
+        __atomic_store_n(&r->e[spot].count, count, __ATOMIC_RELEASE);
         return true;
     }
     return false;
