@@ -138,17 +138,20 @@ static struct entry *find(struct region *r, uint64_t cookie)
     return NULL;
 }
 
-bool gc_region_insert(uint64_t cookie, int32_t count, uint32_t flags, int origin_pid)
+bool gc_region_insert(uint64_t cookie, int32_t count, uint32_t flags, int origin_pid, bool fresh)
 {
     struct region *r = get();
 
     if (!r || cookie == EMPTY || cookie == FREED)
         return false;
-    /* A freed slot on the way is taken only once the cookie is known not
-     * to sit further on (up to the first empty slot): a second slot for
-     * one socket would split its count, and a close could find its half at
-     * zero while another process still holds the socket.  A lost race for
-     * the slot looks again. */
+    /* A socket that may be counted already (it arrived) takes a freed
+     * slot on the way only once it is known not to sit further on, up to
+     * the first empty slot: a second slot for one socket would split its
+     * count, and a close could find its half at zero while another process
+     * still holds the socket.  A fresh one (made or first counted here)
+     * takes the first free slot: once every slot has been used, a search
+     * for an empty one would read the whole table at every fork.  A lost
+     * race for the slot looks again. */
     for (int round = 0; round < 8; round++) {
         uint32_t spot = SLOTS;
         uint64_t was = EMPTY;
@@ -165,7 +168,7 @@ bool gc_region_insert(uint64_t cookie, int32_t count, uint32_t flags, int origin
                 spot = s;
                 was = c;
             }
-            if (c == EMPTY)
+            if (c == EMPTY || fresh)
                 break;
         }
         if (spot == SLOTS)

@@ -56,14 +56,15 @@ static int32_t fork_extra(unsigned before)
     return (before & 1) || before != after ? 1 : 0;
 }
 
+/* fresh: a socket made here (a new cookie), not one that arrived. */
 static void record(int fd, uint64_t cookie, uint32_t flags, int32_t count, uint32_t oflags,
-                   int origin)
+                   int origin, bool fresh)
 {
     /* One descriptor, nothing known about other holders, no family count
      * yet: counted here alone (track.h). */
     if (count == 1 && !oflags && !gc_region_mapped())
         flags |= GC_FD_SOLE;
-    else if (gc_region_ensure() && gc_region_insert(cookie, count, oflags, origin))
+    else if (gc_region_ensure() && gc_region_insert(cookie, count, oflags, origin, fresh))
         flags |= GC_FD_COUNTED;
     gc_fd_record(fd, cookie, flags);
 }
@@ -77,7 +78,7 @@ static bool promote(int fd, const struct gc_fdent *e)
 {
     if (!(e->flags & GC_FD_SOLE))
         return (e->flags & GC_FD_COUNTED) != 0;
-    bool inserted = gc_region_ensure() && gc_region_insert(e->cookie, 1, 0, 0);
+    bool inserted = gc_region_ensure() && gc_region_insert(e->cookie, 1, 0, 0, true);
     struct gc_fdent now = *e;
     /* Bounded: only setsockopt's flags (SO_LINGER, TCP_REPAIR) change an
      * entry in place; a close or a new socket at the number ends it. */
@@ -117,7 +118,7 @@ void gc_track_new(int fd, uint32_t flags, unsigned before)
         if (cookie)
             gc_summary_socket(gc_fd_lookup(fd, &old)); /* an entry left: a close we never saw */
         if (cookie)
-            record(fd, cookie, flags, 1 + fork_extra(before), 0, 0);
+            record(fd, cookie, flags, 1 + fork_extra(before), 0, 0, true);
         else
             gc_fd_forget(fd);
     }
@@ -133,7 +134,7 @@ void gc_track_arrived(int fd, uint32_t flags, int n, bool foreign, int origin_pi
         uint32_t oflags = (foreign ? GC_OWN_FOREIGN : 0) |
                           (origin_pid ? GC_OWN_ORIGIN_UNKNOWN : 0);
         if (cookie)
-            record(fd, cookie, flags, n, oflags, origin_pid);
+            record(fd, cookie, flags, n, oflags, origin_pid, false);
     }
     gc_errno_restore(saved_errno);
 }

@@ -40,21 +40,25 @@ int main(void)
             x = a + k * PAGE_SLOTS;
     CHECK(x != 0);
 
-    CHECK(gc_region_insert(a, 1, 0, 0));
-    CHECK(gc_region_insert(x, 2, 0, 0)); /* a parent and a child hold x */
+    CHECK(gc_region_insert(a, 1, 0, 0, true));
+    CHECK(gc_region_insert(x, 2, 0, 0, true)); /* a parent and a child hold x */
     CHECK(gc_region_add(a, -1, NULL, NULL) == 0); /* a goes: a freed slot before x */
 
     /* A third descriptor of x arrives (SCM_RIGHTS from within the family). */
-    CHECK(gc_region_insert(x, 1, 0, 0));
+    CHECK(gc_region_insert(x, 1, 0, 0, false));
     CHECK(slots_holding(x) == 1);
     /* Three holders: the first two closes are not the last. */
     CHECK(gc_region_add(x, -1, NULL, NULL) == 2);
     CHECK(gc_region_add(x, -1, NULL, NULL) == 1);
     CHECK(gc_region_add(x, -1, NULL, NULL) == 0);
 
-    /* A new socket with that home reuses the freed slots. */
-    CHECK(gc_region_insert(a, 1, 0, 0));
-    CHECK(slots_holding(a) == 1 && get()->e[home(a)].cookie == a);
+    /* A new socket with that home takes the first freed slot. */
+    uint64_t b = x + 256 * PAGE_SLOTS * 8; /* not used before */
+    for (int k = 0; k < 4096 && home(b) != home(a); k++)
+        b += PAGE_SLOTS;
+    CHECK(home(b) == home(a));
+    CHECK(gc_region_insert(b, 1, 0, 0, true));
+    CHECK(slots_holding(b) == 1 && get()->e[home(a)].cookie == b);
 
     if (ut_failures)
         fprintf(stderr, "test_region: %d check(s) failed\n", ut_failures);
