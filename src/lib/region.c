@@ -141,20 +141,24 @@ static struct entry *find(struct region *r, uint64_t cookie)
 bool gc_region_insert(uint64_t cookie, int32_t count, uint32_t flags, int origin_pid, bool fresh)
 {
     struct region *r = get();
+    uint32_t word = (flags & ((1u << FLAG_BITS) - 1)) | ((uint32_t)origin_pid << FLAG_BITS);
 
     if (!r || cookie == EMPTY || cookie == FREED)
         return false;
-    /* A socket that may be counted already (it arrived) takes a freed
-     * slot on the way only once it is known not to sit further on, up to
-     * the first empty slot: a second slot for one socket would split its
-     * count, and a close could find its half at zero while another process
-     * still holds the socket.  A fresh one (made or first counted here)
-     * takes the first free slot: once every slot has been used, a search
-     * for an empty one would read the whole table at every fork.  A lost
-     * race for the slot looks again. */
+    /* A fresh socket (made or first counted here: no other process can
+     * name it) takes the first free slot: once every slot has been used, a
+     * search for an empty one would read the whole table at every fork.
+     * A socket that arrived may be counted already, or be arriving in
+     * another process at this moment: it takes the first empty slot, never
+     * a freed one on the way.  Slots never become empty again, so every
+     * process bringing the same socket in aims at that one slot; one wins
+     * it, the others find the socket there when they look again.  (A freed
+     * slot on the way would let two of them claim different slots: one
+     * socket, its count split in two, and a close finding its half at zero
+     * while another process still holds it.)  Only when no slot is empty
+     * any more does an arrival take the first freed one. */
     for (int round = 0; round < 8; round++) {
-        uint32_t spot = SLOTS;
-        uint64_t was = EMPTY;
+        uint32_t spot = SLOTS, freed = SLOTS;
         for (uint32_t i = 0, s = home(cookie); i < SLOTS; i++, s = (s + 1) % SLOTS) {
             uint64_t c = __atomic_load_n(&r->e[s].cookie, __ATOMIC_ACQUIRE);
             if (c == cookie) { /* already known (re-attached after exec, or sent) */
@@ -162,26 +166,35 @@ bool gc_region_insert(uint64_t cookie, int32_t count, uint32_t flags, int origin
                 __atomic_or_fetch(&r->e[s].word, flags, __ATOMIC_ACQ_REL);
                 return true;
             }
-            if (c != EMPTY && c != FREED)
-                continue;
-            if (spot == SLOTS) {
+            if (c == EMPTY) {
                 spot = s;
-                was = c;
-            }
-            if (c == EMPTY || fresh)
                 break;
+            }
+            if (c == FREED && freed == SLOTS) {
+                freed = s;
+                if (fresh)
+                    break;
+            }
         }
+        if (freed != SLOTS && (fresh || spot == SLOTS))
+            spot = freed;
         if (spot == SLOTS)
             return false; /* full */
-        /* Claim the slot with a count of zero, then publish the count:
-         * nobody else knows this cookie yet. */
+        uint64_t was = spot == freed ? FREED : EMPTY;
         if (!__atomic_compare_exchange_n(&r->e[spot].cookie, &was, cookie, false,
                                          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-            continue;
-        __atomic_store_n(&r->e[spot].word,
-                         (flags & ((1u << FLAG_BITS) - 1)) | ((uint32_t)origin_pid << FLAG_BITS),
-                         __ATOMIC_RELEASE);
-        __atomic_store_n(&r->e[spot].count, count, __ATOMIC_RELEASE);
+            continue; /* another process took it: look again */
+        if (was == EMPTY) {
+            /* A never-used slot holds zeros, and another process bringing
+             * the same socket in may add to it from now on: add, never
+             * overwrite. */
+            __atomic_or_fetch(&r->e[spot].word, word, __ATOMIC_ACQ_REL);
+            __atomic_add_fetch(&r->e[spot].count, count, __ATOMIC_ACQ_REL);
+        } else {
+            /* A freed slot holds what its last socket left. */
+            __atomic_store_n(&r->e[spot].word, word, __ATOMIC_RELEASE);
+            __atomic_store_n(&r->e[spot].count, count, __ATOMIC_RELEASE);
+        }
         return true;
     }
     return false;

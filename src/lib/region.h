@@ -43,8 +43,9 @@ bool gc_region_moved(int from, int to);
 /* A new socket with 'count' descriptors naming it; origin_pid: the process
  * to ask at the last close when GC_OWN_ORIGIN_UNKNOWN.  An entry that
  * exists already gets 'count' added.  fresh: the socket was made here or
- * never shared, so no entry can name it (the search stops at the first
- * free slot).  False: table full or no region. */
+ * never shared, so no entry can name it (it takes the first free slot);
+ * otherwise it takes the first never-used slot, where any other process
+ * bringing it in looks too.  False: table full or no region. */
 bool gc_region_insert(uint64_t cookie, int32_t count, uint32_t flags, int origin_pid, bool fresh);
 
 /* Adds 'delta' to the count of 'cookie'.  Returns the new count (0: the
