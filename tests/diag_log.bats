@@ -161,11 +161,16 @@ teardown() {
     grep -q "unknown key 'Log_Level' (did you mean 'log_level'?)" <<<"$output"
 }
 
+# need_fake_syslog: skips the test when with_fake_syslog cannot work.  In
+# the test's own shell: a skip inside `run` would end only its subshell.
+need_fake_syslog() {
+    command -v socat >/dev/null || skip "socat is not installed"
+    timeout 10 unshare -m true 2>/dev/null || skip "no private mount namespace here"
+}
+
 # with_fake_syslog CMD...: runs CMD in a private mount namespace whose /dev
 # holds a datagram socket "log" read by socat into $T/syslog.txt.
 with_fake_syslog() {
-    command -v socat >/dev/null || skip "socat is not installed"
-    timeout 10 unshare -m true 2>/dev/null || skip "no private mount namespace here"
     mkdir -p "$T/dev"
     : >"$T/dev/null"
     timeout 20 socat -u UNIX-RECV:"$T/dev/log" OPEN:"$T/syslog.txt",creat,append &
@@ -176,6 +181,7 @@ with_fake_syslog() {
 }
 
 @test "syslog: one datagram per record to /dev/log, with priority and tag" {
+    need_fake_syslog
     run with_fake_syslog env "LD_PRELOAD=$GC_LIB" GRACECLOSE_LOG=syslog GRACECLOSE_TIMEOUT=abc /bin/true
     echo "$output"
     [ "$status" -eq 0 ]
@@ -186,6 +192,7 @@ with_fake_syslog() {
 }
 
 @test "fd 2 is a socket (an inetd service's client): warnings go to syslog, never to the client" {
+    need_fake_syslog
     start_server receiver "$(h receiver)" -n -s
     run with_fake_syslog "$(h as_service)" "$PORT" env "LD_PRELOAD=$GC_LIB" GRACECLOSE_TIMEOUT=abc /bin/true
     finish_server receiver || true
