@@ -41,7 +41,7 @@ static void usage(FILE *out)
         "  --timeout D      GRACECLOSE_TIMEOUT    bound on one whole close (default 5s)\n"
         "  --idle D         GRACECLOSE_IDLE       quiet time that ends a drain once our\n"
         "                                         data is acknowledged (default 500ms;\n"
-        "                                         2s if longer for a peer that sent 1m)\n"
+        "                                         5s if longer for a peer that sent 1m)\n"
         "  --steps LIST     GRACECLOSE_STEPS      comma list of shutdown,drain,outq\n"
         "                                         (default all three)\n"
         "  --policy P       GRACECLOSE_POLICY     linger (default), off, reset or audit\n"
