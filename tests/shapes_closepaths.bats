@@ -2,9 +2,10 @@
 # Every way the seed sender can end its connection (issue 3): it writes
 # 1,000,000 bytes after the receiver's greeting (unread) and then ends by
 # exit(), return from main, _exit(), _Exit(), fclose() of an fdopen()
-# stream, dup2()/dup3() of /dev/null onto the socket, close_range() or
-# closefrom().  Without graceclose the receiver loses data or sees a reset;
-# with it every byte arrives, then a clean end of stream.
+# stream, exit() with its tail in stdout's buffer, dup2()/dup3() of
+# /dev/null onto the socket, close_range() or closefrom().  Without
+# graceclose the receiver loses data or sees a reset; with it every byte
+# arrives, then a clean end of stream.
 
 load lib/shapes
 
@@ -51,6 +52,10 @@ ends_cleanly() {
 
 @test "sender writes through stdio and exit() flushes the tail: loss without, every byte with" {
     ends_cleanly exit-stdio
+}
+
+@test "sender's stdout is the socket (an inetd service) and exit() flushes its tail: loss without, every byte with" {
+    ends_cleanly exit-stdout
 }
 
 @test "sender ends with dup2(/dev/null, sock): loss without graceclose, every byte with it" {

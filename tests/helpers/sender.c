@@ -12,6 +12,8 @@
  *   linger0     SO_LINGER {1,0}, then close(fd): the program asks for a reset
  *   exit        exit(0) with the socket open
  *   exit-stdio  write through an fdopen() stream, exit(0) flushes its tail
+ *   exit-stdout the socket becomes fd 1 (an inetd service's shape), written
+ *               through stdout; exit(0) flushes its tail ("sent=" on stderr)
  *   return      return from main with the socket open
  *   _exit       _exit(0)             _Exit   _Exit(0)
  *   fclose      write through an fdopen() stream, fclose() it
@@ -94,6 +96,16 @@ int main(int argc, char **argv)
     int fd = hx_connect(family, (int)hx_arg_long(argv[optind], "port"));
     hx_sleep_ms(wait_ms);
 
+    if (strcmp(mode, "exit-stdout") == 0) {
+        if (dup2(fd, 1) < 0)
+            hx_die("dup2");
+        close(fd);
+        for (long i = 0; i < bytes; i++)
+            if (putchar('x') == EOF)
+                break;
+        fprintf(stderr, "sent=%ld\n", bytes);
+        exit(0);
+    }
     if (strcmp(mode, "fclose") == 0 || strcmp(mode, "exit-stdio") == 0) {
         FILE *f = send_stdio(fd, (size_t)bytes);
         if (mode[0] == 'e')
