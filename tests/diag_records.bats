@@ -133,6 +133,18 @@ outcome_line() { record_with "$LOG" outcome "program=$1 outcome=$2 "; }
     outcome_line riskmix shared
 }
 
+@test "shared: a copy closed after its connection ended is still a shared close, not 'not connected'" {
+    # (A fork server's parent closing its copy while the child's linger has
+    # just ended the connection: the record must not drop to debug.)
+    start_server peer "$(d riskpeer)" 1
+    timeout 20 "${INFO[@]}" "$(d riskmix)" "$PORT" E >"$T/mix.out"
+    finish_server peer
+    cat "$LOG"
+    rec=$(record_with "$LOG" close "outcome=shared")
+    [ "$(field state "$rec")" = CLOSE ]
+    [[ $rec == *'why="another descriptor of the family holds the socket"'* ]]
+}
+
 @test "every close path is named: fclose, dup2, dup3, close_range, closefrom, exit, return, _exit" {
     for mode in fclose dup2 dup3 close_range closefrom exit return _exit; do
         rm -f "$LOG"

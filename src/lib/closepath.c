@@ -3,6 +3,7 @@
 #include "gc.h"
 
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include "classify.h"
@@ -29,7 +30,11 @@ static void describe(int fd, const struct gc_fdent *ent, struct gc_close_record 
     if (!gc_tcp_probe(fd, &probe))
         return;
     rec->tcp_state = probe.state;
-    if (!gc_state_connected(probe.state)) {
+    /* A listener's copy, or a socket still connecting, is no shared
+     * connection.  One in CLOSE is: its connection can end between this
+     * close's count and this look (the last holder's linger ran meanwhile),
+     * and the close is still a shared one. */
+    if (!gc_state_connected(probe.state) && probe.state != TCP_CLOSE) {
         rec->verdict = GC_V_NOT_CONNECTED;
         return;
     }
