@@ -105,7 +105,9 @@ static void add(const char *name)
     if (!*name)
         return;
     while (*p) { /* already listed? */
-        size_t len = strcspn(p, "/");
+        size_t len = 0;
+        while (p[len] && p[len] != '/') /* not strcspn: a page of libc few programs map */
+            len++;
         if (len == n && strncmp(p, name, n) == 0)
             return;
         p += len + (p[len] == '/');

@@ -19,9 +19,13 @@
  * Slots are claimed and released with atomics; a full list only means a
  * stream is not flushed early (glibc still flushes it at exit). */
 static FILE *streams[MAX_STREAMS];
+/* Set by the first one: until then the exit flush leaves the list's page
+ * untouched (a fault in every process that never made such a stream). */
+static GC_HOT int streams_made;
 
 static void remember(FILE *f)
 {
+    __atomic_store_n(&streams_made, 1, __ATOMIC_RELEASE);
     for (int i = 0; i < MAX_STREAMS; i++) {
         FILE *expected = NULL;
         if (__atomic_compare_exchange_n(&streams[i], &expected, f, false, __ATOMIC_ACQ_REL,
@@ -39,11 +43,25 @@ static void forget(FILE *f)
     }
 }
 
+/* Output in the stream's buffer.  glibc's fields are read directly (what
+ * its __fpending does): a program that never used stdio then runs none of
+ * stdio's code here, whose pages it may never have mapped (a fault each).
+ * Unlocked: a guess, and a stream being written by another thread is
+ * skipped below anyway. */
+static bool pending(FILE *f)
+{
+#ifdef __GLIBC__
+    return f->_mode > 0 || f->_IO_write_ptr > f->_IO_write_base;
+#else
+    return __fpending(f) > 0;
+#endif
+}
+
 /* Never blocks: a stream another thread holds locked is left to glibc. */
 static void flush_if_socket(FILE *f)
 {
     struct gc_fdent e;
-    int fd = f ? fileno(f) : -1;
+    int fd = f && pending(f) ? fileno(f) : -1;
 
     if (fd >= 0 && gc_fd_lookup(fd, &e) && ftrylockfile(f) == 0) {
         fflush_unlocked(f);
@@ -57,7 +75,7 @@ void gc_flush_socket_streams(void)
 
     flush_if_socket(stdout);
     flush_if_socket(stderr);
-    for (int i = 0; i < MAX_STREAMS; i++)
+    for (int i = 0; i < MAX_STREAMS && __atomic_load_n(&streams_made, __ATOMIC_ACQUIRE); i++)
         flush_if_socket(__atomic_load_n(&streams[i], __ATOMIC_ACQUIRE));
     gc_errno_restore(saved_errno);
 }
