@@ -326,6 +326,63 @@ PY
     [[ "$output" == *"after fork: tables 1"* ]]
 }
 
+# An executed program finds the family's count table among the descriptors
+# it inherits (a memfd, told by its seals): its copy of a connection is
+# counted with its family's.  Here the parent lets go, an executed sh
+# closes its copy, and a sibling still holding the connection writes after
+# that.  A program that missed the table would count the socket alone, see
+# its close as the last and shut it down: the sibling's write fails (EPIPE).
+@test "an executed program counts with its family: its close is not the last while a sibling still holds the connection" {
+    skip_under_asan "python3 itself under the ASan runtime"
+    run timeout 20 env LD_PRELOAD="$GC_PRELOAD" python3 - <<'PY'
+import os, socket, time
+l = socket.socket()
+l.bind(('127.0.0.1', 0))
+l.listen()
+c = socket.create_connection(l.getsockname())
+s, _ = l.accept()
+FD = 9  # one digit, for sh's redirection
+if s.fileno() == FD:  # dup2 onto itself would do nothing, and close would lose it
+    t = s.dup()
+    s.close()
+    s = t
+os.dup2(s.fileno(), FD)
+os.set_inheritable(FD, True)
+s.close()
+r, w = os.pipe()
+holder = os.fork()
+if holder == 0:  # keeps its copy; writes when told
+    os.close(w)
+    os.read(r, 1)
+    try:
+        os.write(FD, b'late')
+    except OSError as e:
+        print('holder write failed, errno', e.errno, flush=True)
+    os.close(FD)
+    os._exit(0)
+os.close(r)
+ex = os.fork()
+if ex == 0:  # an executed program closes its copy
+    os.execv('/bin/sh', ['sh', '-c', 'exec %d>&-; exit 0' % FD])
+os.close(FD)
+os.waitpid(ex, 0)
+time.sleep(0.3)  # time for a wrong linger to shut the socket down
+os.write(w, b'x')
+os.waitpid(holder, 0)
+c.settimeout(10)
+got = b''
+while True:
+    b = c.recv(100)
+    if not b:
+        break
+    got += b
+print('peer got', got)
+PY
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$output" = "peer got b'late'" ]
+}
+
 # subprocess.Popen(stdout=conn): Python's sockets close on exec, so the
 # vfork child puts the connection on fd 1 by dup2.  The parent lets go at
 # once; the child writes 1 MB later, then ends with the request unread.

@@ -87,8 +87,9 @@ static void bad_setting(const struct gc_knob *k, const char *text, const char *w
  * region, if the program before us ran the library, and TCP sockets.
  * One walk of /proc/self/fd at load, numbers only: each descriptor's type
  * comes from statx (cached attributes: no request to a network or FUSE
- * file system), a /proc link is read only for a deleted regular file (the
- * count table is a memfd).  The library's own descriptors (the count
+ * file system); a deleted regular file is asked for its seals (the count
+ * table is a memfd), not its /proc link: a second /proc lookup cost 20-30
+ * us at every exec on a slow machine.  The library's own descriptors (the count
  * table, the helper's channel) are attached as they are met; socket
  * numbers are kept for a pass over this list once the count table is
  * known (it sits above them).  More sockets than fit: a second walk. */
@@ -117,8 +118,9 @@ static enum fd_kind kind_of(int fd, uint64_t *inode)
             return FD_ANON;
         if (!S_ISREG(sx.stx_mode) || sx.stx_nlink != 0)
             return FD_OTHER;
+        return gc_region_is_table(fd) ? FD_OWNERS : FD_OTHER;
     }
-    /* A memfd candidate, or no statx (a kernel before 4.11): the link. */
+    /* No statx (a kernel before 4.11): the link. */
     if (gc_proc_self_fd_link(fd, link, sizeof link) <= 0)
         return FD_OTHER;
     if (strncmp(link, "socket:", 7) == 0)

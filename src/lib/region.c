@@ -45,9 +45,7 @@ static bool map_fd(int fd)
     return true;
 }
 
-/* An inherited descriptor named like ours is one only with our seals and
- * size (a shorter file would fault when read). */
-static bool is_region(int fd)
+bool gc_region_is_table(int fd)
 {
     struct stat st;
     return gc_sys(SYS_fcntl, fd, F_GET_SEALS) == SEALS && gc_sys(SYS_fstat, fd, &st) == 0 &&
@@ -60,7 +58,7 @@ bool gc_region_attach(int fd)
     if (!__atomic_compare_exchange_n(&state, &expected, 1, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE))
         return false;
-    if (!is_region(fd) || !map_fd(fd)) {
+    if (!gc_region_is_table(fd) || !map_fd(fd)) {
         __atomic_store_n(&state, 0, __ATOMIC_RELEASE);
         return false;
     }

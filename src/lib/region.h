@@ -34,6 +34,10 @@ bool gc_region_ensure(void);
 /* Attaches to a region descriptor inherited across exec (init). */
 bool gc_region_attach(int fd);
 
+/* fd is a count table: a memfd with our seals and our size (a shorter file
+ * would fault when read).  Two calls (fcntl, fstat), no /proc. */
+bool gc_region_is_table(int fd);
+
 /* The region's descriptor, or -1. */
 int gc_region_fd(void);
 
