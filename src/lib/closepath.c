@@ -48,8 +48,8 @@ static void describe(int fd, const struct gc_fdent *ent, struct gc_close_record 
  * socket's linger.  Syscalls: none for a descriptor that is not the last
  * of its socket; the last one costs SO_COOKIE, TCP_INFO and, when nothing
  * else tells, SIOCINQ. */
-static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool (*may_linger)(void),
-                    bool exiting, struct gc_close_record *rec)
+static bool prepare(int fd, enum gc_close_path path, uint64_t now_ms, uint64_t deadline_ms,
+                    bool (*may_linger)(void), bool exiting, struct gc_close_record *rec)
 {
     struct gc_fdent ent;
 
@@ -125,7 +125,7 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
     gc_record_capture(fd, rec); /* addresses and queues, when records want them */
     struct gc_plan plan;
     memset(&plan, 0, sizeof plan); /* it travels to the helper whole */
-    switch (gc_choose_policy(fd, &ent, &probe, deadline_ms, rec, &plan)) {
+    switch (gc_choose_policy(fd, &ent, &probe, now_ms, deadline_ms, rec, &plan)) {
     case GC_DO_PLAIN:
         return false;
     case GC_DO_RESET:
@@ -174,15 +174,15 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t deadline_ms, bool 
 void gc_close_prepare_on(int fd, enum gc_close_path path, struct gc_close_record *rec)
 {
     int saved_errno = gc_errno_save();
-    prepare(fd, path, 0, NULL, false, rec);
+    prepare(fd, path, 0, 0, NULL, false, rec);
     gc_errno_restore(saved_errno);
 }
 
-bool gc_close_at_exit(int fd, enum gc_close_path path, uint64_t deadline_ms,
+bool gc_close_at_exit(int fd, enum gc_close_path path, uint64_t now_ms, uint64_t deadline_ms,
                       bool (*may_linger)(void), struct gc_close_record *rec)
 {
     int saved_errno = gc_errno_save();
-    bool taken = prepare(fd, path, deadline_ms, may_linger, true, rec);
+    bool taken = prepare(fd, path, now_ms, deadline_ms, may_linger, true, rec);
     gc_errno_restore(saved_errno);
     return taken;
 }

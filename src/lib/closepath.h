@@ -21,9 +21,10 @@ void gc_close_finish(const struct gc_close_record *recs, int n);
 
 /* For the exit sweep: like prepare, for a descriptor the process leaves
  * open as it ends (the kernel closes it); returns true when the helper
- * took its linger.  may_linger, asked only when a linger is due: false
+ * took its linger.  now_ms: the sweep's reading of the clock (gc.h).
+ * may_linger, asked only when a linger is due: false
  * means only the family count is kept right (other threads still run). */
-bool gc_close_at_exit(int fd, enum gc_close_path path, uint64_t deadline_ms,
+bool gc_close_at_exit(int fd, enum gc_close_path path, uint64_t now_ms, uint64_t deadline_ms,
                       bool (*may_linger)(void), struct gc_close_record *rec);
 
 /* close(): prepare, the real close, record.  Returns what the real close

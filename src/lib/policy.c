@@ -90,8 +90,9 @@ static bool program_forbids(uint32_t flags, struct gc_close_record *rec)
 }
 
 enum gc_decision gc_choose_policy(int fd, const struct gc_fdent *ent,
-                                  const struct gc_tcp_probe *probe, uint64_t deadline_ms,
-                                  struct gc_close_record *rec, struct gc_plan *plan)
+                                  const struct gc_tcp_probe *probe, uint64_t now_ms,
+                                  uint64_t deadline_ms, struct gc_close_record *rec,
+                                  struct gc_plan *plan)
 {
     const struct gc_policy_source *src = gc_policy_source();
 
@@ -120,7 +121,7 @@ enum gc_decision gc_choose_policy(int fd, const struct gc_fdent *ent,
         rec->verdict = GC_V_NOTHING_AT_STAKE;
         return GC_DO_PLAIN;
     }
-    uint64_t own = gc_now_ms() + plan->s.timeout_ms;
+    uint64_t own = (now_ms ? now_ms : gc_now_ms()) + plan->s.timeout_ms;
     plan->deadline_ms = deadline_ms && deadline_ms < own ? deadline_ms : own;
     plan->origin_pid = 0;
     rec->verdict = GC_V_LINGER;

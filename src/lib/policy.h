@@ -45,11 +45,13 @@ struct gc_plan {
 };
 
 /* For the last descriptor of a connected TCP socket (probe: its TCP_INFO).
+ * 'now_ms' is the caller's reading of the clock, or 0 to read it here;
  * 'deadline_ms' is the caller's bound, or 0 to start one from the
  * socket's timeout; the earlier of the two applies. */
 enum gc_decision gc_choose_policy(int fd, const struct gc_fdent *ent,
-                                  const struct gc_tcp_probe *probe, uint64_t deadline_ms,
-                                  struct gc_close_record *rec, struct gc_plan *plan);
+                                  const struct gc_tcp_probe *probe, uint64_t now_ms,
+                                  uint64_t deadline_ms, struct gc_close_record *rec,
+                                  struct gc_plan *plan);
 
 /* Act for GC_DO_RESET: SO_LINGER {1, 0}, so the real close resets. */
 void gc_make_abortive(int fd);

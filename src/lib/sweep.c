@@ -45,7 +45,6 @@ static bool program_alone(void)
 void gc_sweep_at_exit(enum gc_close_path path)
 {
     struct gc_settings s;
-    uint64_t deadline = gc_now_ms() + (gc_base_settings(&s) ? s.timeout_ms : 0);
     int hw = gc_fd_highwater();
 
     if (gc_passthrough())
@@ -56,12 +55,17 @@ void gc_sweep_at_exit(enum gc_close_path path)
     }
     if (hw < 0)
         return;
+    uint64_t now = 0, deadline = 0;
     for (int fd = 0; fd <= hw; fd++) {
         struct gc_fdent e;
         struct gc_close_record rec;
         if (!gc_fd_lookup(fd, &e) || (e.flags & GC_FD_EPOLL))
             continue;
-        if (!gc_close_at_exit(fd, path, deadline, program_alone, &rec))
+        if (!now) { /* one deadline for all, read once something is open */
+            now = gc_now_ms_kernel();
+            deadline = now + (gc_base_settings(&s) ? s.timeout_ms : 0);
+        }
+        if (!gc_close_at_exit(fd, path, now, deadline, program_alone, &rec))
             gc_close_finish(&rec, 1);
     }
 }
