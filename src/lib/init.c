@@ -60,7 +60,7 @@ static const struct gc_config *load_config(void)
         path = GC_SYSCONFDIR "/graceclose.conf";
     /* No file, the common case: the 70 KiB of parsed rules stay untouched
      * (never resident in the program). */
-    if (access(path, F_OK) != 0 && errno == ENOENT) {
+    if (gc_exists(path) != 0 && errno == ENOENT) {
         if (named)
             gc_report("GRACECLOSE_CONFIG='", path, "': no such file; using the defaults", NULL);
         return NULL;

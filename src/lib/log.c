@@ -294,7 +294,7 @@ void gc_log_setup(const struct gc_config *cfg)
     style = conf.dest == GC_LOG_FILE ? GC_STYLE_FILE
           : conf.dest == GC_LOG_SYSLOG ? GC_STYLE_SYSLOG
           : GC_STYLE_STDERR;
-    if (conf.dest == GC_LOG_STDERR && fstat(2, &st) == 0 && S_ISSOCK(st.st_mode))
+    if (conf.dest == GC_LOG_STDERR && gc_fstat_fd(2, &st) == 0 && S_ISSOCK(st.st_mode))
         style = GC_STYLE_SYSLOG; /* fd 2 is a client: never write to it */
     __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
 
