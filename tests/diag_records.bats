@@ -20,6 +20,15 @@ setup() {
 # ending is in the close record, which the helper writes.
 outcome_line() { record_with "$LOG" outcome "program=$1 outcome=$2 "; }
 
+# mix_once PLAN: one riskmix run with the library at info against a
+# riskpeer serving one connection; shows the log.
+mix_once() {
+    start_server peer "$(d riskpeer)" 1
+    timeout 20 "${INFO[@]}" "$(d riskmix)" "$PORT" "$1" >"$T/mix.out"
+    finish_server peer
+    cat "$LOG"
+}
+
 @test "peer-eof: the seed sender's record has every field, and the summary counts it" {
     result=$(seed_once "${INFO[@]}")
     complete "$result"
@@ -59,9 +68,7 @@ outcome_line() { record_with "$LOG" outcome "program=$1 outcome=$2 "; }
 }
 
 @test "clean: nothing at stake when the peer has finished and everything was read" {
-    start_server peer "$(d riskpeer)" 1
-    timeout 20 "${INFO[@]}" "$(d riskmix)" "$PORT" C >"$T/mix.out"
-    finish_server peer
+    mix_once C
     rec=$(record_with "$LOG" close "program=riskmix ")
     echo "$rec"
     [ "$(field outcome "$rec")" = clean ]
@@ -122,10 +129,7 @@ outcome_line() { record_with "$LOG" outcome "program=$1 outcome=$2 "; }
 }
 
 @test "shared: a close that is not the last holder's says so; the last one lingers" {
-    start_server peer "$(d riskpeer)" 1
-    timeout 20 "${INFO[@]}" "$(d riskmix)" "$PORT" D >"$T/mix.out"
-    finish_server peer
-    cat "$LOG"
+    mix_once D
     rec=$(record_with "$LOG" close "outcome=shared")
     [[ $rec == *'why="another descriptor of the family holds the socket"'* ]]
     rec=$(record_with "$LOG" close "outcome=peer-eof")
@@ -136,10 +140,7 @@ outcome_line() { record_with "$LOG" outcome "program=$1 outcome=$2 "; }
 @test "shared: a copy closed after its connection ended is still a shared close, not 'not connected'" {
     # (A fork server's parent closing its copy while the child's linger has
     # just ended the connection: the record must not drop to debug.)
-    start_server peer "$(d riskpeer)" 1
-    timeout 20 "${INFO[@]}" "$(d riskmix)" "$PORT" E >"$T/mix.out"
-    finish_server peer
-    cat "$LOG"
+    mix_once E
     rec=$(record_with "$LOG" close "outcome=shared")
     [ "$(field state "$rec")" = CLOSE ]
     [[ $rec == *'why="another descriptor of the family holds the socket"'* ]]

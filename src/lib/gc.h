@@ -1,9 +1,8 @@
-/* gc.h - things every library file needs: the export marker, the clock, two raw calls. */
+/* gc.h - things every library file needs: the export marker and the clock. */
 #ifndef GC_H
 #define GC_H
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 
@@ -73,28 +72,6 @@ static inline uint64_t gc_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-/* The calls glibc's fstat(fd) and access(path, F_OK) make, made directly:
- * a program just executed may never have run those wrappers, and their
- * page of libc is then a fault at load (20 us on a slow machine).  The
- * same system calls, so a seccomp filter sees nothing new. */
-static inline long gc_fstat_fd(int fd, void *st)
-{
-#ifdef SYS_newfstatat
-    return gc_sys(SYS_newfstatat, fd, "", st, AT_EMPTY_PATH);
-#else
-    return gc_sys(SYS_fstat, fd, st);
-#endif
-}
-
-static inline long gc_exists(const char *path)
-{
-#ifdef SYS_access
-    return gc_sys(SYS_access, path, F_OK);
-#else
-    return gc_sys(SYS_faccessat, AT_FDCWD, path, F_OK);
-#endif
 }
 
 /* The same clock asked of the kernel, for the exit sweep: a process that

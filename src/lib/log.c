@@ -326,7 +326,7 @@ bool gc_log_export(struct gc_log_export *out)
         /* fd 2 itself, asked now (a fork child may have put its client
          * there): a terminal or a file only, never a pipe nor a socket. */
         struct stat st;
-        bool ok = gc_sys(SYS_fstat, 2, &st) == 0 && (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode));
+        bool ok = gc_fstat_fd(2, &st) == 0 && (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode));
         out->fd = ok ? 2 : -1;
         out->kind = ok ? (int)GC_CHAN_FILE : 0;
         return true;

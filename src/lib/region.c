@@ -48,7 +48,7 @@ static bool map_fd(int fd)
 bool gc_region_is_table(int fd)
 {
     struct stat st;
-    return gc_sys(SYS_fcntl, fd, F_GET_SEALS) == SEALS && gc_sys(SYS_fstat, fd, &st) == 0 &&
+    return gc_sys(SYS_fcntl, fd, F_GET_SEALS) == SEALS && gc_fstat_fd(fd, &st) == 0 &&
            st.st_size == (off_t)sizeof(struct region);
 }
 
