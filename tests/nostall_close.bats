@@ -148,8 +148,10 @@ burst_once() {
     [ "$1" = -x ] && { mode=exec; shift; }
     [ "$1" = -k ] && { k=$2; shift 2; }
     start_server burstpeer "$(ns_path burst)" peer "$k" || return 1
-    timeout 30 "$@" "$(ns_path burst)" "$mode" "$PORT" "$k" 200000 >"$T/burst.out" 2>"$T/burst.err"
+    local rc=0
+    timeout 30 "$@" "$(ns_path burst)" "$mode" "$PORT" "$k" 200000 >"$T/burst.out" 2>"$T/burst.err" || rc=$?
     finish_server burstpeer 20 || true
+    [ "$rc" = 0 ] || { echo "burst $mode exited $rc: $(cat "$T/burst.err")"; return 1; }
     grep -q "^closed=$k\$" "$T/burst.out"
     echo "  peer: $(sort "$T/burstpeer.out" | uniq -c | tr '\n' ' ')"
 }

@@ -18,7 +18,8 @@ void hx_die(const char *what) __attribute__((noreturn));
 /* Kills the process (default SIGALRM action) after 'secs' seconds. */
 void hx_deadline(unsigned secs);
 
-/* family: 4 or 6.  Listens on the loopback address, port 0; stores the port. */
+/* family: 4 or 6.  Listens on the loopback address, port 0 (backlog 1024);
+ * stores the port. */
 int hx_listen(int family, int *port);
 
 /* Blocking connect to the loopback address of 'family' on 'port'. */
