@@ -25,7 +25,11 @@ long gc_sys6(long n, long a, long b, long c, long d, long e, long f);
 static inline long gc_fstat_fd(int fd, void *st)
 {
 #ifdef SYS_newfstatat
-    return gc_sys(SYS_newfstatat, fd, "", st, AT_EMPTY_PATH);
+    /* The empty path on the stack, not in our read-only data: the kernel
+     * reads it, and in a fork child that page is often not mapped yet (a
+     * fault per child where the stack's page is already there). */
+    char empty = '\0';
+    return gc_sys(SYS_newfstatat, fd, &empty, st, AT_EMPTY_PATH);
 #else
     return gc_sys(SYS_fstat, fd, st);
 #endif
