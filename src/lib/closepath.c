@@ -147,11 +147,15 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t now_ms, uint64_t d
     /* An io_uring instance may hold the socket (a fixed file, a request in
      * flight) where no count sees it: no FIN under it, no drain.  At exit
      * a ring the process made ends with it: unless a copy may live on
-     * elsewhere (owner.h), there is nothing to ask.  Otherwise a process
-     * asks /proc itself from its second hand-off on (once a second); its
-     * first one, often its only one (a fork child), leaves the question,
-     * and the FIN, to the helper. */
+     * elsewhere (owner.h), there is nothing to ask.  A "none" less than a
+     * second old is believed: ours, or the one our parent found just
+     * before it forked us (procscan.h).  Otherwise a process asks /proc
+     * itself from its second hand-off on (once a second); its first one,
+     * often its only one (a fork child), leaves the question, and the FIN,
+     * to the helper. */
     if (exiting && gc_owner_table_private()) {
+        plan.no_io_uring = true;
+    } else if (gc_own_uring_none_lately(now_ms ? now_ms : gc_now_ms())) {
         plan.no_io_uring = true;
     } else {
         unsigned mine = gc_owner_generation() + 1;

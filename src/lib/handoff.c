@@ -399,7 +399,7 @@ static void forget_ended_helper(void)
         helper_gone(tx, false);
 }
 
-void gc_handoff_before_fork(void)
+bool gc_handoff_before_fork(void)
 {
     struct gc_settings s;
     /* Only where lingers can happen: not in audit mode, nor under a
@@ -409,5 +409,7 @@ void gc_handoff_before_fork(void)
         gc_base_settings(&s) && s.policy == GC_POLICY_LINGER) {
         forget_ended_helper();
         helper_up();
+        return true;
     }
+    return false;
 }

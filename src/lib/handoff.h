@@ -37,8 +37,9 @@ struct gc_handoff {
 bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record *rec);
 
 /* Before a fork of a process that holds tracked sockets: start the helper
- * now, so that every child finds it instead of starting its own. */
-void gc_handoff_before_fork(void);
+ * now, so that every child finds it instead of starting its own.  True
+ * where lingers can happen (the same test). */
+bool gc_handoff_before_fork(void);
 
 /* At load: the library's own path (the helper is looked for beside it,
  * else in the install's libexec directory, when the first one starts). */

@@ -223,11 +223,18 @@ static void count_unknown_inherited(void)
     }
 }
 
+/* A fork asks our own descriptors about io_uring only below this highest
+ * tracked number (the walk costs a system call per descriptor). */
+#define URING_ASK_MAX_FD 256
+
 /* fork(), daemon(): the child gets a copy of every descriptor.  Counted
  * before it exists; taken back by the fork wrapper if it never does. */
 static void before_fork(void)
 {
-    gc_handoff_before_fork();
+    /* At most once a second, and only where the walk is cheap: a larger
+     * table leaves the question to each child's helper, as before. */
+    if (gc_handoff_before_fork() && gc_fd_highwater() <= URING_ASK_MAX_FD)
+        gc_own_uring_before_fork(gc_owner_pid());
     gc_track_fork_begin();
     gc_track_table_copied(+1, false);
 }

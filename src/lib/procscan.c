@@ -298,9 +298,14 @@ bool gc_proc_thread_reading(int fd)
 
 /* ---- io_uring: a ring may hold a socket the program closed ---- */
 
+#define URING_NONE_MS 1000 /* how long a "none" is believed */
+
 static GC_HOT int uring_pid;             /* the process the answer is about */
 static GC_HOT bool uring_seen;           /* it has a ring: for good */
 static GC_HOT uint64_t uring_checked_ms; /* a "none" is asked again after a while */
+/* When our own descriptors last held no ring (0: not known).  A fork child
+ * inherits it with the copy of the table the answer was about. */
+static GC_HOT uint64_t own_none_ms;
 
 static bool uring_link(int fd, const char *link, void *ctx)
 {
@@ -326,7 +331,7 @@ static bool self_uring_fd(int fd, void *ctx)
 bool gc_process_uses_io_uring(int pid, bool self)
 {
     uint64_t now = gc_now_ms();
-    if (pid == uring_pid && (uring_seen || now - uring_checked_ms < 1000))
+    if (pid == uring_pid && (uring_seen || now - uring_checked_ms < URING_NONE_MS))
         return uring_seen;
     bool found = false;
     long budget = 1000000;
@@ -339,5 +344,24 @@ bool gc_process_uses_io_uring(int pid, bool self)
     uring_pid = pid;
     uring_seen = found;
     uring_checked_ms = now;
+    if (self)
+        own_none_ms = found ? 0 : now;
     return found;
+}
+
+bool gc_own_uring_none_lately(uint64_t now_ms)
+{
+    uint64_t at = __atomic_load_n(&own_none_ms, __ATOMIC_RELAXED);
+    return at && now_ms >= at && now_ms - at < URING_NONE_MS;
+}
+
+void gc_own_uring_before_fork(int pid)
+{
+    /* A ring once seen stays (the child has its descriptor too, unless
+     * closed since: the child's close then asks as before). */
+    if (pid == uring_pid && uring_seen)
+        return;
+    uint64_t now = gc_now_ms();
+    if (!gc_own_uring_none_lately(now))
+        gc_process_uses_io_uring(pid, true);
 }

@@ -52,4 +52,15 @@ bool gc_proc_thread_reading(int fd);
  * one), not for every socket and file. */
 bool gc_process_uses_io_uring(int pid, bool self);
 
+/* Our own descriptors held no ring when last asked, less than a second
+ * ago: by this process, or by the one it was forked from (before the fork,
+ * so the answer is about the table this process got a copy of).  A "none"
+ * is believed for a second either way. */
+bool gc_own_uring_none_lately(uint64_t now_ms);
+
+/* Before a fork where lingers can happen: asks our own descriptors when
+ * the last "none" is older than a second, so the children can answer
+ * without asking. */
+void gc_own_uring_before_fork(int pid);
+
 #endif
