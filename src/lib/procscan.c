@@ -345,7 +345,7 @@ bool gc_process_uses_io_uring(int pid, bool self)
     uring_seen = found;
     uring_checked_ms = now;
     if (self)
-        own_none_ms = found ? 0 : now;
+        __atomic_store_n(&own_none_ms, found ? 0 : now, __ATOMIC_RELAXED);
     return found;
 }
 
