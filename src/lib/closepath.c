@@ -150,22 +150,25 @@ static bool prepare(int fd, enum gc_close_path path, uint64_t now_ms, uint64_t d
      * elsewhere (owner.h), there is nothing to ask.  A "none" less than a
      * second old is believed: ours, or the one our parent found just
      * before it forked us (procscan.h).  Otherwise a process asks /proc
-     * itself from its second hand-off on (once a second); its first one,
-     * often its only one (a fork child), leaves the question, and the FIN,
-     * to the helper. */
+     * itself from its second hand-off on (once a second); its first one
+     * leaves the question to the helper.  The first one, often the only
+     * one (a fork child), also leaves the FIN to the helper: it keeps that
+     * close short. */
     if (exiting && gc_owner_table_private()) {
-        plan.no_io_uring = true;
-    } else if (gc_own_uring_none_lately(now_ms ? now_ms : gc_now_ms())) {
         plan.no_io_uring = true;
     } else {
         unsigned mine = gc_owner_generation() + 1;
-        if (uring_asked_in == mine) {
+        bool first = uring_asked_in != mine;
+        if (gc_own_uring_none_lately(now_ms ? now_ms : gc_now_ms())) {
+            plan.no_io_uring = true;
+        } else if (!first) {
             if (gc_process_uses_io_uring(gc_owner_pid(), true)) {
                 rec->verdict = GC_V_IO_URING;
                 return false;
             }
             plan.no_io_uring = true;
         }
+        plan.fin_by_helper = first;
         uring_asked_in = mine;
     }
     if (oflags & GC_OWN_ORIGIN_UNKNOWN)

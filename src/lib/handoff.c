@@ -364,9 +364,11 @@ bool gc_handoff_take(int fd, const struct gc_plan *plan, struct gc_close_record 
             gc_sys(SYS_fcntl, fd, F_SETFL, fl & ~O_ASYNC);
         /* Our FIN goes out now, from here: the peer need not wait for the
          * helper to wake, and the helper mostly finds the linger over.  Not
-         * where the helper must ask first: an inherited socket whose origin
-         * may still hold it, a process not yet asked about io_uring. */
-        if (!plan->origin_pid && plan->no_io_uring && (plan->s.steps & GC_STEP_SHUTDOWN))
+         * where the helper must ask first (an inherited socket whose origin
+         * may still hold it, a process not yet asked about io_uring), nor
+         * at a process's first hand-off (a short close for a fork child). */
+        if (!plan->origin_pid && plan->no_io_uring && !plan->fin_by_helper &&
+            (plan->s.steps & GC_STEP_SHUTDOWN))
             h.plan.shut_done = gc_sys(SYS_shutdown, fd, SHUT_WR) == 0;
         int r = send_to_helper(fd, &h);
         /* A helper that went away is replaced once, right now. */

@@ -39,6 +39,7 @@ struct gc_plan {
     uint64_t cookie;       /* SO_COOKIE of the socket: the helper checks what
                               it received is that socket */
     bool no_io_uring;      /* the closing process found no io_uring instance */
+    bool fin_by_helper;    /* the closing process leaves the FIN to the helper */
     bool shut_done;        /* the closing process sent our FIN already */
     bool fin_was_out;      /* the program had shut its write side itself:
                               no FIN for the peer to wait on */
