@@ -234,7 +234,7 @@ static void before_fork(void)
     /* At most once a second, and only where the walk is cheap: a larger
      * table leaves the question to each child's helper, as before. */
     if (gc_handoff_before_fork() && gc_fd_highwater() <= URING_ASK_MAX_FD)
-        gc_own_uring_before_fork(gc_owner_pid());
+        gc_process_uses_io_uring(gc_owner_pid(), true);
     gc_track_fork_begin();
     gc_track_table_copied(+1, false);
 }

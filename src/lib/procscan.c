@@ -333,6 +333,8 @@ bool gc_process_uses_io_uring(int pid, bool self)
     uint64_t now = gc_now_ms();
     if (pid == uring_pid && (uring_seen || now - uring_checked_ms < URING_NONE_MS))
         return uring_seen;
+    if (self && gc_own_uring_none_lately(now))
+        return false; /* found by the process we were forked from */
     bool found = false;
     long budget = 1000000;
     /* Unreadable (gone, another user, /proc hidden): nothing to go by,
@@ -355,13 +357,3 @@ bool gc_own_uring_none_lately(uint64_t now_ms)
     return at && now_ms >= at && now_ms - at < URING_NONE_MS;
 }
 
-void gc_own_uring_before_fork(int pid)
-{
-    /* A ring once seen stays (the child has its descriptor too, unless
-     * closed since: the child's close then asks as before). */
-    if (pid == uring_pid && uring_seen)
-        return;
-    uint64_t now = gc_now_ms();
-    if (!gc_own_uring_none_lately(now))
-        gc_process_uses_io_uring(pid, true);
-}

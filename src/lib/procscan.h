@@ -46,7 +46,10 @@ int gc_proc_thread_count(void);
 bool gc_proc_thread_reading(int fd);
 
 /* Process 'pid' has an io_uring instance (in its /proc/PID/fd; the
- * answer for the last process asked is kept, a "none" for a second).
+ * answer for the last process asked is kept, a "none" for a second, and
+ * for ourselves a "none" the process we were forked from found before the
+ * fork, for the rest of its second).  Asked before a fork, so that the
+ * children can answer without asking.
  * self: pid is the calling process, whose descriptors can be asked
  * directly: a /proc link is read only for an anonymous inode (a ring is
  * one), not for every socket and file. */
@@ -57,10 +60,5 @@ bool gc_process_uses_io_uring(int pid, bool self);
  * so the answer is about the table this process got a copy of).  A "none"
  * is believed for a second either way. */
 bool gc_own_uring_none_lately(uint64_t now_ms);
-
-/* Before a fork where lingers can happen: asks our own descriptors when
- * the last "none" is older than a second, so the children can answer
- * without asking. */
-void gc_own_uring_before_fork(int pid);
 
 #endif
